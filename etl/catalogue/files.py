@@ -1,0 +1,91 @@
+"""Reading the catalogue files people edit (``catalogue/*.csv``), with errors naming file, row and column.
+
+The files are the source of truth, versioned in git; the warehouse mirrors them (see ``sync``).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from etl import config
+
+ALL_REGIONS = "*"
+
+
+class CatalogueError(ValueError):
+    """A catalogue file does not fit its documented columns."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One CSV row with typed getters that report where a bad cell is."""
+
+    path: Path
+    line: int
+    data: dict[str, str]
+
+    def where(self, column: str) -> str:
+        return f"{self.path.name}, line {self.line}, column {column!r}"
+
+    def text(self, column: str, required: bool = True) -> str:
+        value = (self.data.get(column) or "").strip()
+        if required and not value:
+            raise CatalogueError(f"{self.where(column)}: value required")
+        return value
+
+    def integer(self, column: str, required: bool = True) -> int | None:
+        return self._convert(column, required, int, "an integer")
+
+    def decimal(self, column: str, required: bool = True) -> Decimal | None:
+        return self._convert(column, required, Decimal, "a number")
+
+    def _convert(self, column: str, required: bool, kind: Callable, label: str):
+        value = self.text(column, required)
+        if not value:
+            return None
+        try:
+            return kind(value.replace(",", "."))
+        except (ValueError, InvalidOperation) as exc:
+            raise CatalogueError(f"{self.where(column)}: expected {label}, got {value!r}") from exc
+
+
+def read_rows(name: str, required_columns: tuple[str, ...], folder: Path | None = None) -> Iterator[Row]:
+    """Rows of ``catalogue/<name>`` after checking its header has every required column."""
+    path = (folder or config.CATALOGUE_DIR) / name
+    if not path.exists():
+        raise CatalogueError(f"catalogue file {path} is missing")
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in required_columns if c not in (reader.fieldnames or [])]
+        if missing:
+            raise CatalogueError(f"{path.name}: header lacks columns {missing}; has {reader.fieldnames}")
+        for line, data in enumerate(reader, start=2):
+            if any((v or "").strip() for v in data.values()):
+                yield Row(path, line, data)
+
+
+REGION_COLUMNS = (
+    "kato_code", "kind", "name_ru", "name_kk", "name_en", "iso3166_2", "opensdg_code", "taldau_term_id",
+    "valid_from", "valid_to", "split_from_kato", "sort_order",
+)  # fmt: skip
+INDICATOR_COLUMNS = (
+    "code", "goal", "target", "name_ru", "name_kk", "name_en", "unit_ru", "unit_kk", "direction",
+    "decimals", "responsible_ru", "source_ru", "opensdg_id",
+)  # fmt: skip
+SERIES_COLUMNS = (
+    "series_key", "source", "indicator_code", "taldau_index_id", "taldau_period_id", "taldau_dics",
+    "taldau_total_terms", "unit_ru", "formula", "scale",
+)  # fmt: skip
+APPENDIX1_COLUMNS = (
+    "kato_code", "row_no", "indicator_code", "regional_name_ru", "classification", "baseline_year",
+    "baseline_value", "target_year", "target_value", "responsible_ru",
+)  # fmt: skip
+PLAN_COLUMNS = ("kato_code", "indicator_code", "year", "value")
+ACTIVITY_COLUMNS = (
+    "kato_code", "year", "row_no", "name_ru", "responsible_ru", "source_ru", "unit_ru", "plan_value",
+    "fact_value", "note_ru",
+)  # fmt: skip

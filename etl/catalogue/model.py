@@ -1,0 +1,192 @@
+"""Typed catalogue records read from the CSV files, checked for cross-file consistency."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from etl.catalogue.files import (
+    INDICATOR_COLUMNS,
+    REGION_COLUMNS,
+    SERIES_COLUMNS,
+    CatalogueError,
+    Row,
+    read_rows,
+)
+
+_KATO = re.compile(r"^\d{9}$")
+
+
+@dataclass(frozen=True)
+class Region:
+    kato_code: str
+    kind: str
+    name_ru: str
+    name_kk: str
+    name_en: str
+    iso3166_2: str
+    opensdg_code: str
+    taldau_term_id: int | None
+    valid_from: date | None
+    valid_to: date | None
+    split_from_kato: str | None
+    sort_order: int
+
+    def valid_in(self, year: int) -> bool:
+        """True when the region existed for at least part of ``year``."""
+        starts = self.valid_from is None or self.valid_from <= date(year, 12, 31)
+        ends = self.valid_to is None or self.valid_to >= date(year, 1, 1)
+        return starts and ends
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    goal: int
+    target: str
+    name_ru: str
+    name_kk: str
+    name_en: str
+    unit_ru: str
+    unit_kk: str
+    direction: int
+    decimals: int
+    responsible_ru: str
+    source_ru: str
+    opensdg_id: str
+
+
+@dataclass(frozen=True)
+class Series:
+    series_key: str
+    source: str
+    indicator_code: str
+    unit_ru: str
+    formula: str
+    scale: Decimal
+    taldau_index_id: int | None = None
+    taldau_period_id: int | None = None
+    taldau_dics: tuple[int, ...] = ()
+    taldau_total_terms: tuple[int, ...] = ()
+
+    @property
+    def params(self) -> dict:
+        return {
+            "index_id": self.taldau_index_id,
+            "period_id": self.taldau_period_id,
+            "dics": list(self.taldau_dics),
+            "total_terms": list(self.taldau_total_terms),
+        }
+
+
+def load_regions(folder: Path | None = None) -> list[Region]:
+    regions = [_region(row) for row in read_rows("regions.csv", REGION_COLUMNS, folder)]
+    codes = {r.kato_code for r in regions}
+    for region in regions:
+        if region.split_from_kato and region.split_from_kato not in codes:
+            raise CatalogueError(f"regions.csv: {region.kato_code} split from unknown {region.split_from_kato}")
+    _unique([r.kato_code for r in regions], "regions.csv", "kato_code")
+    _unique([r.taldau_term_id for r in regions if r.taldau_term_id], "regions.csv", "taldau_term_id")
+    return sorted(regions, key=lambda r: r.sort_order)
+
+
+def load_indicators(folder: Path | None = None) -> list[Indicator]:
+    indicators = [_indicator(row) for row in read_rows("indicators.csv", INDICATOR_COLUMNS, folder)]
+    _unique([i.code for i in indicators], "indicators.csv", "code")
+    return indicators
+
+
+def load_series(folder: Path | None = None, indicator_codes: set[str] | None = None) -> list[Series]:
+    series = [_series(row) for row in read_rows("series.csv", SERIES_COLUMNS, folder)]
+    _unique([s.series_key for s in series], "series.csv", "series_key")
+    if indicator_codes is not None:
+        for item in series:
+            if item.indicator_code not in indicator_codes:
+                raise CatalogueError(f"series.csv: {item.series_key} maps to unknown indicator {item.indicator_code}")
+    return series
+
+
+def _region(row: Row) -> Region:
+    kato = row.text("kato_code")
+    if not _KATO.match(kato):
+        raise CatalogueError(f"{row.where('kato_code')}: expected 9 digits, got {kato!r}")
+    return Region(
+        kato_code=kato,
+        kind=row.text("kind"),
+        name_ru=row.text("name_ru"),
+        name_kk=row.text("name_kk"),
+        name_en=row.text("name_en"),
+        iso3166_2=row.text("iso3166_2", required=False),
+        opensdg_code=row.text("opensdg_code", required=False),
+        taldau_term_id=row.integer("taldau_term_id", required=False),
+        valid_from=_date(row, "valid_from"),
+        valid_to=_date(row, "valid_to"),
+        split_from_kato=row.text("split_from_kato", required=False) or None,
+        sort_order=row.integer("sort_order") or 0,
+    )
+
+
+def _indicator(row: Row) -> Indicator:
+    direction = row.integer("direction")
+    if direction not in (-1, 1):
+        raise CatalogueError(f"{row.where('direction')}: expected 1 or -1, got {direction}")
+    return Indicator(
+        code=row.text("code"),
+        goal=row.integer("goal") or 0,
+        target=row.text("target"),
+        name_ru=row.text("name_ru"),
+        name_kk=row.text("name_kk"),
+        name_en=row.text("name_en"),
+        unit_ru=row.text("unit_ru"),
+        unit_kk=row.text("unit_kk"),
+        direction=direction,
+        decimals=row.integer("decimals") or 0,
+        responsible_ru=row.text("responsible_ru"),
+        source_ru=row.text("source_ru"),
+        opensdg_id=row.text("opensdg_id", required=False),
+    )
+
+
+def _series(row: Row) -> Series:
+    source = row.text("source")
+    is_taldau = source == "taldau"
+    return Series(
+        series_key=row.text("series_key"),
+        source=source,
+        indicator_code=row.text("indicator_code"),
+        unit_ru=row.text("unit_ru", required=False),
+        formula=row.text("formula"),
+        scale=row.decimal("scale") or Decimal(1),
+        taldau_index_id=row.integer("taldau_index_id", required=is_taldau),
+        taldau_period_id=row.integer("taldau_period_id", required=is_taldau),
+        taldau_dics=_int_list(row, "taldau_dics", ","),
+        taldau_total_terms=_int_list(row, "taldau_total_terms", ";"),
+    )
+
+
+def _int_list(row: Row, column: str, sep: str) -> tuple[int, ...]:
+    raw = row.text(column, required=False)
+    try:
+        return tuple(int(part) for part in raw.split(sep) if part.strip())
+    except ValueError as exc:
+        raise CatalogueError(f"{row.where(column)}: expected integers separated by {sep!r}, got {raw!r}") from exc
+
+
+def _date(row: Row, column: str) -> date | None:
+    raw = row.text(column, required=False)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise CatalogueError(f"{row.where(column)}: expected a date YYYY-MM-DD, got {raw!r}") from exc
+
+
+def _unique(values: list, file: str, column: str) -> None:
+    seen: set = set()
+    dupes = {v for v in values if v in seen or seen.add(v)}
+    if dupes:
+        raise CatalogueError(f"{file}: column {column!r} repeats {sorted(map(str, dupes))}")

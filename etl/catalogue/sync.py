@@ -1,0 +1,178 @@
+"""Mirror the catalogue files into the warehouse in one transaction (upserts: re-running changes nothing)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from etl.catalogue.files import (
+    ACTIVITY_COLUMNS,
+    ALL_REGIONS,
+    APPENDIX1_COLUMNS,
+    PLAN_COLUMNS,
+    CatalogueError,
+    read_rows,
+)
+from etl.catalogue.model import Region, load_indicators, load_regions, load_series
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    regions: int
+    indicators: int
+    series: int
+    appendix1_items: int
+    plans: int
+    activities: int
+
+
+def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
+    """Write every catalogue file to the warehouse; the caller's transaction makes it all-or-nothing."""
+    regions = load_regions(folder)
+    indicators = load_indicators(folder)
+    series = load_series(folder, {i.code for i in indicators})
+    _upsert_regions(conn, regions)
+    _replace_aliases(conn, regions)
+    _upsert(conn, "sdg.indicator", ("code",), [i.__dict__ for i in indicators])
+    _upsert(
+        conn,
+        "sdg.series",
+        ("series_key",),
+        [
+            {
+                "series_key": s.series_key,
+                "source": s.source,
+                "params": json.dumps(s.params),
+                "unit": s.unit_ru,
+            }
+            for s in series
+        ],
+        casts={"params": "jsonb"},
+    )
+    _upsert(
+        conn,
+        "sdg.indicator_series",
+        ("indicator_code", "series_key"),
+        [
+            {
+                "indicator_code": s.indicator_code,
+                "series_key": s.series_key,
+                "formula": s.formula,
+                "scale": s.scale,
+            }
+            for s in series
+        ],
+    )
+    current = [r.kato_code for r in regions if r.kind != "country" and r.valid_to is None]
+    items = _appendix1_rows(folder, current, {i.code for i in indicators})
+    _replace(conn, "sdg.appendix1_item", items)
+    plans = [_plan(row) for row in read_rows("plans.csv", PLAN_COLUMNS, folder)]
+    _replace(conn, "sdg.plan_value", plans)
+    activities = [_activity(row) for row in read_rows("activities.csv", ACTIVITY_COLUMNS, folder)]
+    _replace(conn, "sdg.activity", activities)
+    return SyncResult(len(regions), len(indicators), len(series), len(items), len(plans), len(activities))
+
+
+def _upsert_regions(conn: Connection, regions: list[Region]) -> None:
+    columns = ("kato_code", "kind", "name_ru", "name_kk", "name_en", "valid_from", "valid_to", "sort_order")
+    rows = [{c: getattr(r, c) for c in columns} for r in regions]
+    _upsert(conn, "sdg.region", ("kato_code",), rows)
+    links = [{"kato_code": r.kato_code, "split_from_kato": r.split_from_kato} for r in regions]
+    conn.execute(text("UPDATE sdg.region SET split_from_kato = :split_from_kato WHERE kato_code = :kato_code"), links)
+
+
+def _replace_aliases(conn: Connection, regions: list[Region]) -> None:
+    conn.execute(text("DELETE FROM sdg.region_alias"))
+    rows = []
+    for region in regions:
+        for scheme, alias in (
+            ("taldau_term", region.taldau_term_id),
+            ("opensdg", region.opensdg_code),
+            ("iso3166_2", region.iso3166_2),
+            ("name_ru", region.name_ru),
+        ):
+            if alias:
+                rows.append({"scheme": scheme, "alias": str(alias), "kato_code": region.kato_code})
+    conn.execute(text("INSERT INTO sdg.region_alias VALUES (:scheme, :alias, :kato_code)"), rows)
+
+
+def _appendix1_rows(folder: Path | None, current: list[str], codes: set[str]) -> list[dict]:
+    items: dict[tuple[str, str], dict] = {}
+    for row in read_rows("appendix1.csv", APPENDIX1_COLUMNS, folder):
+        code = row.text("indicator_code", required=False) or None
+        if code and code not in codes:
+            raise CatalogueError(f"{row.where('indicator_code')}: unknown indicator {code!r}")
+        classification = row.integer("classification")
+        if classification not in (1, 2, 3):
+            raise CatalogueError(f"{row.where('classification')}: expected 1, 2 or 3, got {classification}")
+        kato = row.text("kato_code")
+        item = {
+            "row_no": row.text("row_no"),
+            "indicator_code": code,
+            "regional_name_ru": row.text("regional_name_ru", required=False) or None,
+            "classification": classification,
+            "baseline_value": row.decimal("baseline_value", required=False),
+            "baseline_year": row.integer("baseline_year", required=False),
+            "target_value": row.decimal("target_value", required=False),
+            "target_year": row.integer("target_year", required=False),
+            "responsible_ru": row.text("responsible_ru", required=False) or None,
+        }
+        # a region's own line replaces the default ('*') line with the same row number
+        for target in current if kato == ALL_REGIONS else [kato]:
+            key = (target, item["row_no"])
+            if kato != ALL_REGIONS or key not in items:
+                items[key] = {"kato_code": target, **item}
+    return list(items.values())
+
+
+def _plan(row) -> dict:
+    return {
+        "kato_code": row.text("kato_code"),
+        "indicator_code": row.text("indicator_code"),
+        "year": row.integer("year"),
+        "value": row.decimal("value"),
+    }
+
+
+def _activity(row) -> dict:
+    return {
+        "kato_code": row.text("kato_code"),
+        "year": row.integer("year"),
+        "row_no": row.text("row_no"),
+        "name_ru": row.text("name_ru"),
+        "responsible_ru": row.text("responsible_ru", required=False),
+        "source_ru": row.text("source_ru", required=False),
+        "unit_ru": row.text("unit_ru", required=False),
+        "plan_value": row.decimal("plan_value", required=False),
+        "fact_value": row.decimal("fact_value", required=False),
+        "note_ru": row.text("note_ru", required=False),
+    }
+
+
+def _upsert(
+    conn: Connection, table: str, key: tuple[str, ...], rows: list[dict], casts: dict[str, str] | None = None
+) -> None:
+    if not rows:
+        return
+    casts = casts or {}
+    columns = list(rows[0])
+    values = ", ".join(f"CAST(:{c} AS {casts[c]})" if c in casts else f":{c}" for c in columns)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c not in key) or f"{key[0]} = EXCLUDED.{key[0]}"
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({values}) "
+        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
+    )
+    conn.execute(text(sql), rows)
+
+
+def _replace(conn: Connection, table: str, rows: list[dict]) -> None:
+    """People-edited lists (Appendix 1, plans, activities) mirror the file exactly."""
+    conn.execute(text(f"DELETE FROM {table}"))
+    if rows:
+        columns = list(rows[0])
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+        conn.execute(text(sql), rows)

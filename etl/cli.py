@@ -1,0 +1,149 @@
+"""``sdg``: the pipeline's command line, the same code the DAGs run, usable without Airflow."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+
+from etl import config, jobs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if not hasattr(args, "func"):
+        parser.print_help()
+        return 2
+    return int(args.func(args) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sdg", description="Regional SDG monitoring pipeline (order No. 236).")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    sub = parser.add_subparsers(title="commands")
+
+    db = sub.add_parser("db", help="the warehouse: embedded server, migrations").add_subparsers(title="db commands")
+    db.add_parser("start", help="start the embedded PostgreSQL (no-op with SDG_WAREHOUSE_URL)").set_defaults(
+        func=_db_start
+    )
+    db.add_parser("stop", help="stop the embedded PostgreSQL").set_defaults(func=_db_stop)
+    db.add_parser("url", help="print the warehouse URL in use").set_defaults(func=_db_url)
+    db.add_parser("migrate", help="apply pending migrations and sync the catalogue").set_defaults(func=_db_migrate)
+
+    ingest = sub.add_parser("ingest", help="fetch and load declared series (same code as the nightly DAG)")
+    ingest.add_argument("--source", default="taldau", choices=["taldau"])
+    ingest.add_argument("--series", nargs="*", help="series keys (default: all declared for the source)")
+    ingest.set_defaults(func=_ingest)
+
+    compute = sub.add_parser("compute", help="compute indicator values (facts)")
+    compute.add_argument("--year", type=int, help="one year (default: all years)")
+    compute.set_defaults(func=_compute)
+
+    report = sub.add_parser("report", help="issue the Appendix 2 forms of a reporting year")
+    report.add_argument("--year", type=int, default=jobs.default_reporting_year())
+    report.add_argument("--region", nargs="*", help="KATO codes (default: every region of that year)")
+    report.add_argument("--status", default="draft", choices=["draft", "final", "amended"])
+    report.set_defaults(func=_report)
+
+    replay = sub.add_parser("replay", help="serve the bundled sample responses like the Taldau API")
+    replay.add_argument("--port", type=int, default=8795)
+    replay.add_argument("--root", default=str(config.SAMPLES_DIR / "taldau"))
+    replay.set_defaults(func=_replay)
+    return parser
+
+
+def _db_start(args: argparse.Namespace) -> int:
+    from etl.warehouse.connection import warehouse_url
+
+    url = warehouse_url()
+    where = "configured server" if config.configured_warehouse_url() else "embedded PostgreSQL"
+    print(f"warehouse ready ({where}): {_redact(url)}")
+    return 0
+
+
+def _db_stop(args: argparse.Namespace) -> int:
+    from etl.warehouse import embedded
+
+    print("embedded PostgreSQL stopped" if embedded.stop() else "embedded PostgreSQL was not running")
+    return 0
+
+
+def _db_url(args: argparse.Namespace) -> int:
+    from etl.warehouse.connection import warehouse_url
+
+    print(warehouse_url())
+    return 0
+
+
+def _db_migrate(args: argparse.Namespace) -> int:
+    result = jobs.prepare_warehouse()
+    applied = result.pop("migrations_applied")
+    print(f"migrations applied: {', '.join(applied) or 'none (up to date)'}")
+    print("catalogue: " + ", ".join(f"{k}={v}" for k, v in result.items()))
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from etl.sources.errors import SourceError
+
+    keys = args.series or jobs.series_keys(args.source)
+    failures: list[str] = []
+    with tqdm(keys, desc=f"ingest {args.source}", unit="series") as bar:
+        for key in bar:
+            bar.set_postfix_str(key)
+            try:
+                result = jobs.ingest_taldau(key)
+                bar.write(
+                    f"{key}: {result['status']} ({result['rows']} rows, {result['inserted']} new, "
+                    f"{result['revised']} revised)"
+                )
+            except (SourceError, ValueError) as exc:
+                failures.append(key)
+                bar.write(f"{key}: FAILED: {exc}")
+    print(f"{len(keys) - len(failures)} of {len(keys)} series ingested" + (f"; failed: {failures}" if failures else ""))
+    return 1 if failures else 0
+
+
+def _compute(args: argparse.Namespace) -> int:
+    print(f"{jobs.compute_facts(args.year)} indicator values computed")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    result = jobs.issue_forms(args.year, args.status, regions=args.region)
+    print(f"{result['forms']} forms for {result['year']} ({result['new_versions']} new versions) in {result['folder']}")
+    return 0
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from etl.sources.replay import ReplayServer
+
+    server = ReplayServer(Path(args.root), args.port).start()
+    print(f"replaying {args.root} at {server.url} (Ctrl+C to stop)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.stop()
+    return 0
+
+
+def _redact(url: str) -> str:
+    """Hide a password in a URL before printing it."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Indicator values (facts) computed from mapped series."""

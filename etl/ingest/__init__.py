@@ -1,0 +1,1 @@
+"""Ingestion jobs: fetch, snapshot, parse and load one declared series at a time."""

@@ -1,0 +1,345 @@
+"""Render the annual monitoring form (Appendix 2 of order No. 236) as one XLSX file.
+
+Why a separate module: ``forms.py`` holds *what* goes into the form; this module only lays it out the
+way the order prints it (9 numbered columns, «Индикаторы» and «Мероприятия*» blocks, footnote), so
+regions receive a file that looks like the official template. The file is written to a temporary
+file next to the target and moved into place with ``os.replace``, so a crash never leaves a half
+written workbook where a downstream task or a person could pick it up. ``read_appendix2`` reads the
+layout back by its header texts, for tests and for later consistency checks.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import textwrap
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from etl.reports.forms import (
+    ACTIVITIES_FOOTNOTE_RU,
+    APPENDIX2_COLUMNS_RU,
+    Appendix2Form,
+    FormRow,
+)
+
+SHEET_TITLE = "Приложение 2"
+APPENDIX_LABEL_RU = "Приложение 2 к Методическим рекомендациям по локализации ЦУР"
+TITLE_PREFIX_RU = "Отчет о мониторинге достижения индикаторов ЦУР"
+INDICATORS_HEADER_RU = "Индикаторы"
+ACTIVITIES_HEADER_RU = "Мероприятия*"
+STATUS_PREFIX_RU = "Статус: "
+STATUS_TEXT_RU: dict[str, str] = {
+    "draft": "черновик",
+    "final": "окончательный",
+    "amended": "с изменениями",
+}
+CREATOR = "SDG monitoring pipeline"
+
+N_COLS = len(APPENDIX2_COLUMNS_RU)
+LAST_COL = "I"
+HEADER_ROW = 5
+NUMBERING_ROW = 6
+FIRST_BLOCK_ROW = 7
+#: Widths of columns A..I, in Excel character units.
+COLUMN_WIDTHS: tuple[float, ...] = (8, 60, 30, 30, 14, 10, 12, 12, 40)
+#: Columns (1-based) whose content is centred: number, unit, year, plan, fact.
+CENTERED_COLS = frozenset({1, 5, 6, 7, 8})
+LINE_HEIGHT_PT = 15.0
+
+_THIN = Side(style="thin", color="000000")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+HEADER_FILL = PatternFill(fill_type="solid", start_color="D9D9D9", end_color="D9D9D9")
+FONT_NAME = "Times New Roman"
+
+
+def appendix2_filename(form: Appendix2Form) -> str:
+    """Return a safe ASCII file name, e.g. ``appendix2_750000000_2024.xlsx``."""
+    code = re.sub(r"[^0-9A-Za-z_-]+", "_", form.kato_code.strip()).strip("_")
+    if not code:
+        raise ValueError(f"kato_code {form.kato_code!r} gives an empty file name")
+    return f"appendix2_{code}_{int(form.year)}.xlsx"
+
+
+def write_appendix2(form: Appendix2Form, path: Path) -> Path:
+    """Write ``form`` to ``path`` atomically and return the path."""
+    path = Path(path)
+    status_line = _status_line(form.status)  # fail before touching the disk
+    workbook = _build_workbook(form, status_line)
+    _save_atomically(workbook, path)
+    return path
+
+
+# --------------------------------------------------------------------------------------------- layout
+
+
+def _status_line(status: str) -> str:
+    try:
+        return STATUS_PREFIX_RU + STATUS_TEXT_RU[status]
+    except KeyError:
+        known = ", ".join(sorted(STATUS_TEXT_RU))
+        raise ValueError(f"unknown form status {status!r}; expected one of: {known}") from None
+
+
+def _build_workbook(form: Appendix2Form, status_line: str) -> Workbook:
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = SHEET_TITLE
+    _write_heading(ws, form)
+    _write_column_headers(ws)
+    row = _write_block(ws, FIRST_BLOCK_ROW, INDICATORS_HEADER_RU, form.indicators)
+    row = _write_block(ws, row, ACTIVITIES_HEADER_RU, form.activities)
+    # ``row`` is the first free row after the table: leave it blank, footnote goes below it.
+    last_row = _write_trailer(ws, row + 1, form.provenance_note, status_line)
+    _set_columns_and_page(ws, last_row)
+    workbook.properties.title = f"{SHEET_TITLE}: {form.region_name_ru}, {form.year}"
+    workbook.properties.subject = TITLE_PREFIX_RU
+    workbook.properties.creator = CREATOR
+    workbook.properties.lastModifiedBy = CREATOR
+    return workbook
+
+
+def _merged_line(ws: Worksheet, row: int, text: str, font: Font, horizontal: str) -> None:
+    ws.merge_cells(f"A{row}:{LAST_COL}{row}")
+    cell = ws.cell(row=row, column=1, value=text)
+    cell.font = font
+    cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+    ws.row_dimensions[row].height = _merged_height(text)
+
+
+def _write_heading(ws: Worksheet, form: Appendix2Form) -> None:
+    title = f"{TITLE_PREFIX_RU}: {form.region_name_ru} за {form.year} год"
+    title_kk = f"{form.region_name_kk}: {form.year} жылғы ТДМ индикаторларының мониторингі"
+    _merged_line(ws, 1, APPENDIX_LABEL_RU, Font(name=FONT_NAME, size=10), "right")
+    _merged_line(ws, 2, title, Font(name=FONT_NAME, size=14, bold=True), "center")
+    _merged_line(ws, 3, title_kk, Font(name=FONT_NAME, size=11, italic=True), "center")
+    ws.row_dimensions[2].height = max(ws.row_dimensions[2].height or 0, 22.0)
+
+
+def _write_column_headers(ws: Worksheet) -> None:
+    bold = Font(name=FONT_NAME, size=11, bold=True)
+    for col, text in enumerate(APPENDIX2_COLUMNS_RU, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=text)
+        cell.font = bold
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        number = ws.cell(row=NUMBERING_ROW, column=col, value=col)
+        number.font = Font(name=FONT_NAME, size=10)
+        number.border = BORDER
+        number.alignment = Alignment(horizontal="center", vertical="center")
+    _fit_row_height(ws, HEADER_ROW)
+
+
+def _write_block(ws: Worksheet, row: int, header: str, rows: Iterable[FormRow]) -> int:
+    """Write a block header and its rows; return the first free row after the block."""
+    ws.merge_cells(f"A{row}:{LAST_COL}{row}")
+    for col in range(1, N_COLS + 1):
+        ws.cell(row=row, column=col).border = BORDER
+    cell = ws.cell(row=row, column=1, value=header)
+    cell.font = Font(name=FONT_NAME, size=11, bold=True)
+    cell.alignment = Alignment(horizontal="left", vertical="center")
+    row += 1
+    written = 0
+    for form_row in rows:
+        _write_form_row(ws, row, form_row)
+        row += 1
+        written += 1
+    if written == 0:
+        _write_empty_row(ws, row)
+        row += 1
+    return row
+
+
+def _number_format(decimals: int) -> str:
+    decimals = max(0, min(int(decimals), 6))
+    return "0" if decimals == 0 else "0." + "0" * decimals
+
+
+def _as_number(value: Decimal | float | int | None) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return float(value)
+
+
+def _row_values(form_row: FormRow) -> list[Any]:
+    fact: Any = _as_number(form_row.fact)
+    if fact is None:
+        fact = form_row.fact_text or None
+    return [
+        str(form_row.number),
+        form_row.name,
+        form_row.responsible,
+        form_row.source,
+        form_row.unit,
+        int(form_row.year),
+        _as_number(form_row.plan),
+        fact,
+        form_row.note or None,
+    ]
+
+
+def _write_form_row(ws: Worksheet, row: int, form_row: FormRow) -> None:
+    number_format = _number_format(form_row.decimals)
+    font = Font(name=FONT_NAME, size=11)
+    for col, value in enumerate(_row_values(form_row), start=1):
+        cell = ws.cell(row=row, column=col, value=value if value != "" else None)
+        cell.font = font
+        cell.border = BORDER
+        horizontal = "center" if col in CENTERED_COLS else "left"
+        cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
+        if col in (7, 8) and isinstance(value, (int, float)):
+            cell.number_format = number_format
+    if isinstance(ws.cell(row=row, column=1).value, str):
+        ws.cell(row=row, column=1).number_format = "@"
+    _fit_row_height(ws, row)
+
+
+def _write_empty_row(ws: Worksheet, row: int) -> None:
+    for col in range(1, N_COLS + 1):
+        cell = ws.cell(row=row, column=col)
+        cell.border = BORDER
+        cell.alignment = Alignment(vertical="top", wrap_text=True)
+    ws.row_dimensions[row].height = LINE_HEIGHT_PT
+
+
+def _write_trailer(ws: Worksheet, row: int, provenance_note: str, status_line: str) -> int:
+    """Write footnote, provenance note and status from ``row`` down; return the last row used."""
+    _merged_line(ws, row, ACTIVITIES_FOOTNOTE_RU, Font(name=FONT_NAME, size=10, italic=True), "left")
+    row += 1
+    if provenance_note.strip():
+        _merged_line(ws, row, provenance_note.strip(), Font(name=FONT_NAME, size=10), "left")
+        row += 1
+    _merged_line(ws, row, status_line, Font(name=FONT_NAME, size=10, bold=True), "left")
+    return row
+
+
+def _wrapped_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes when word-wrapped in a column ``width`` characters wide (an estimate)."""
+    chars = max(1, int(width) - 1)
+    return sum(max(1, len(textwrap.wrap(part, chars))) for part in text.split("\n"))
+
+
+def _fit_row_height(ws: Worksheet, row: int) -> None:
+    """Set the height of a table row from its longest wrapped cell.
+
+    LibreOffice (and Excel, for files it did not write itself) shows rows at the default height
+    unless one is stored, so wrapped names and notes would otherwise overlap the next row.
+    """
+    lines = 1
+    for col, width in enumerate(COLUMN_WIDTHS, start=1):
+        value = ws.cell(row=row, column=col).value
+        if value is not None:
+            lines = max(lines, _wrapped_lines(str(value), width))
+    ws.row_dimensions[row].height = lines * LINE_HEIGHT_PT + 2
+
+
+def _merged_height(text: str) -> float:
+    """Row height for text in a merged A:I row (merged cells are never auto-fitted)."""
+    return _wrapped_lines(text, sum(COLUMN_WIDTHS)) * LINE_HEIGHT_PT + 2
+
+
+def _set_columns_and_page(ws: Worksheet, last_row: int) -> None:
+    for index, width in enumerate(COLUMN_WIDTHS):
+        ws.column_dimensions[chr(ord("A") + index)].width = width
+    ws.freeze_panes = f"A{NUMBERING_ROW + 1}"
+    ws.print_title_rows = f"{HEADER_ROW}:{NUMBERING_ROW}"
+    ws.print_area = f"A1:{LAST_COL}{last_row}"
+    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+
+
+# --------------------------------------------------------------------------------------------- saving
+
+
+def _save_atomically(workbook: Workbook, path: Path) -> None:
+    directory = path.parent
+    if not directory.is_dir():
+        raise FileNotFoundError(f"cannot write Appendix 2 to {path}: directory {directory} does not exist")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            workbook.save(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+# --------------------------------------------------------------------------------------------- reading
+
+
+def _row_tuple(ws: Worksheet, row: int) -> tuple[Any, ...]:
+    return tuple(ws.cell(row=row, column=col).value for col in range(1, N_COLS + 1))
+
+
+def _first_text(ws: Worksheet, prefix: str, start: int = 1) -> tuple[int, str] | None:
+    for row in range(start, ws.max_row + 1):
+        value = ws.cell(row=row, column=1).value
+        if isinstance(value, str) and value.startswith(prefix):
+            return row, value
+    return None
+
+
+def _find_header_row(ws: Worksheet) -> int:
+    for row in range(1, ws.max_row + 1):
+        if _row_tuple(ws, row) == APPENDIX2_COLUMNS_RU:
+            return row
+    raise ValueError("Appendix 2 header row (9 columns of order No. 236) not found")
+
+
+def _block_rows(ws: Worksheet, start: int, stop: int) -> list[tuple[Any, ...]]:
+    rows = [_row_tuple(ws, row) for row in range(start, stop)]
+    return [values for values in rows if any(v not in (None, "") for v in values)]
+
+
+def _trailer(ws: Worksheet, footnote_row: int) -> tuple[str | None, str | None]:
+    """Return (provenance note, status line) found below the footnote."""
+    status = _first_text(ws, STATUS_PREFIX_RU, footnote_row + 1)
+    stop = status[0] if status else ws.max_row + 1
+    notes = [ws.cell(row=r, column=1).value for r in range(footnote_row + 1, stop)]
+    note = next((v for v in notes if isinstance(v, str) and v.strip()), None)
+    return note, (status[1] if status else None)
+
+
+def read_appendix2(path: Path) -> dict[str, Any]:
+    """Read a file written by :func:`write_appendix2` back, locating parts by their texts."""
+    ws = load_workbook(Path(path))[SHEET_TITLE]
+    header_row = _find_header_row(ws)
+    title = _first_text(ws, TITLE_PREFIX_RU)
+    indicators = _first_text(ws, INDICATORS_HEADER_RU, header_row + 1)
+    activities = _first_text(ws, ACTIVITIES_HEADER_RU, header_row + 1)
+    footnote = _first_text(ws, "* ", header_row + 1)
+    if indicators is None or activities is None or footnote is None:
+        raise ValueError(f"{path}: «Индикаторы», «Мероприятия*» block or footnote not found")
+    note, status_text = _trailer(ws, footnote[0])
+    codes = {STATUS_PREFIX_RU + text: code for code, text in STATUS_TEXT_RU.items()}
+    return {
+        "title": title[1] if title else None,
+        "headers": list(_row_tuple(ws, header_row)),
+        "numbering": list(_row_tuple(ws, header_row + 1)),
+        "indicators": _block_rows(ws, indicators[0] + 1, activities[0]),
+        "activities": _block_rows(ws, activities[0] + 1, footnote[0]),
+        "footnote": footnote[1],
+        "provenance_note": note,
+        "status_text": status_text,
+        "status": codes.get(status_text or "", status_text),
+    }

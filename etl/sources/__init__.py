@@ -1,0 +1,1 @@
+"""Clients and parsers of official statistics sources; each turns responses into observations."""

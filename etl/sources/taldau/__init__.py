@@ -1,0 +1,1 @@
+"""Taldau, the Bureau of National Statistics API (taldau.stat.gov.kz)."""

@@ -1,0 +1,134 @@
+"""Taldau ``GetIndexData`` responses into canonical observations.
+
+The response is a JSON list with one object per combination of dictionary terms (``terms`` in the
+order of the request's ``dics``) and its ``periods`` (``name``, ``date`` = period end, ``value`` as
+text). The region dictionary (67 or 68) gives the KATO code through the term-id aliases; the other
+dictionaries are cut to the declared totals.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from etl.observations import OBSERVATION_COLUMNS, parse_value
+from etl.sources.errors import SourceError
+from etl.sources.taldau.periods import PERIOD_TYPES, period_bounds
+
+SOURCE = "taldau"
+#: Dictionaries whose terms are regions (KATO); 741880 is the Republic of Kazakhstan in both.
+REGION_DICTIONARIES = frozenset({67, 68})
+
+
+@dataclass
+class ParseResult:
+    frame: pd.DataFrame
+    #: term ids of the region dictionary that have no KATO alias (rows dropped, counted here)
+    unmapped_terms: dict[int, str] = field(default_factory=dict)
+    #: rows of other dictionaries' non-total terms (not the declared cut)
+    skipped_rows: int = 0
+
+
+def decode_json(content: bytes, url: str) -> object:
+    """Bytes to JSON, with the reasons a statistics API answer can be unusable spelt out."""
+    text = content.decode("utf-8-sig", errors="strict") if content else ""
+    head = text.lstrip()[:200].lower()
+    if head.startswith("<!doctype html") or head.startswith("<html") or head.startswith("<"):
+        raise SourceError(SOURCE, url, "answered an HTML page instead of JSON: " + _snippet(text))
+    if not head:
+        raise SourceError(SOURCE, url, "answered an empty body")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(
+            SOURCE, url, f"invalid or truncated JSON at char {exc.pos} of {len(text)}: {exc.msg}"
+        ) from exc
+
+
+def parse_index_data(
+    content: bytes,
+    *,
+    url: str,
+    period_id: int,
+    dics: Sequence[int],
+    total_terms: Sequence[int] = (),
+    region_terms: Mapping[int, str],
+    unit: str | None = None,
+) -> ParseResult:
+    """Parse one ``GetIndexData`` answer; raise :class:`SourceError` naming the URL on any schema drift."""
+    if period_id not in PERIOD_TYPES:
+        raise SourceError(SOURCE, url, f"unknown period id {period_id}")
+    region_pos = _region_position(dics, url)
+    data = decode_json(content, url)
+    if not isinstance(data, list):
+        raise SourceError(SOURCE, url, f"expected a JSON list of term rows, got {type(data).__name__}")
+    wanted_others = [int(t) for t in total_terms]
+    if len(wanted_others) != len(dics) - 1:
+        raise ValueError(f"series with dics {list(dics)} must declare one total term per non-region dictionary")
+    result = ParseResult(frame=pd.DataFrame(columns=list(OBSERVATION_COLUMNS)))
+    records: list[tuple] = []
+    for index, row in enumerate(data):
+        terms, names, periods = _row_parts(row, index, len(dics), url)
+        others = [t for pos, t in enumerate(terms) if pos != region_pos]
+        if others != wanted_others:
+            result.skipped_rows += 1
+            continue
+        kato = region_terms.get(terms[region_pos])
+        if kato is None:
+            result.unmapped_terms[terms[region_pos]] = str(names[region_pos]) if names else ""
+            continue
+        records.extend(_period_records(periods, index, kato, period_id, unit, url))
+    result.frame = pd.DataFrame.from_records(records, columns=list(OBSERVATION_COLUMNS))
+    return result
+
+
+def _region_position(dics: Sequence[int], url: str) -> int:
+    positions = [pos for pos, dic in enumerate(dics) if int(dic) in REGION_DICTIONARIES]
+    if len(positions) != 1:
+        raise SourceError(SOURCE, url, f"series needs exactly one region dictionary (67/68) in dics {dics}")
+    return positions[0]
+
+
+def _row_parts(row: object, index: int, n_dics: int, url: str) -> tuple[list[int], list, list]:
+    if not isinstance(row, dict) or not {"terms", "periods"} <= row.keys():
+        raise SourceError(SOURCE, url, f"row {index}: expected keys 'terms' and 'periods', got {_keys(row)}")
+    terms, periods = row["terms"], row["periods"]
+    if not isinstance(terms, list) or len(terms) != n_dics:
+        raise SourceError(SOURCE, url, f"row {index}: 'terms' should list {n_dics} term ids, got {terms!r}")
+    if not isinstance(periods, list):
+        raise SourceError(SOURCE, url, f"row {index}: 'periods' should be a list")
+    try:
+        term_ids = [int(t) for t in terms]
+    except (TypeError, ValueError) as exc:
+        raise SourceError(SOURCE, url, f"row {index}: non-numeric term id in {terms!r}") from exc
+    return term_ids, list(row.get("termNames") or []), periods
+
+
+def _period_records(periods: list, index: int, kato: str, period_id: int, unit: str | None, url: str) -> list[tuple]:
+    frequency = PERIOD_TYPES[period_id].frequency
+    records = []
+    for p_index, period in enumerate(periods):
+        if not isinstance(period, dict) or "date" not in period or "value" not in period:
+            raise SourceError(
+                SOURCE,
+                url,
+                f"row {index}, period {p_index}: expected 'date' and 'value', got {_keys(period)}",
+            )
+        try:
+            start, end = period_bounds(period_id, str(period["date"]))
+        except ValueError as exc:
+            raise SourceError(SOURCE, url, f"row {index}, period {p_index}: bad date {period['date']!r}") from exc
+        parsed = parse_value(period["value"])
+        records.append((kato, start, end, frequency, "", parsed.value, parsed.text, parsed.status, unit))
+    return records
+
+
+def _keys(obj: object) -> str:
+    return str(sorted(obj.keys())) if isinstance(obj, dict) else type(obj).__name__
+
+
+def _snippet(text: str, limit: int = 120) -> str:
+    return " ".join(text.split())[:limit]
