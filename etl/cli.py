@@ -45,11 +45,15 @@ def _parser() -> argparse.ArgumentParser:
     compute.add_argument("--year", type=int, help="one year (default: all years)")
     compute.set_defaults(func=_compute)
 
-    report = sub.add_parser("report", help="issue the Appendix 2 forms of a reporting year")
-    report.add_argument("--year", type=int, default=jobs.default_reporting_year())
-    report.add_argument("--region", nargs="*", help="KATO codes (default: every region of that year)")
-    report.add_argument("--status", default="draft", choices=["draft", "final", "amended"])
-    report.set_defaults(func=_report)
+    report = sub.add_parser("report", help="Appendix 2 forms").add_subparsers(title="report commands")
+    issue = report.add_parser("issue", help="issue the Appendix 2 forms of a reporting year")
+    issue.add_argument("--year", type=int, default=jobs.default_reporting_year())
+    issue.add_argument("--region", nargs="*", help="KATO codes (default: every region of that year)")
+    issue.add_argument("--status", default="draft", choices=["draft", "final", "amended"])
+    issue.set_defaults(func=_report_issue)
+    listing = report.add_parser("list", help="list the newest issued form of each region")
+    listing.add_argument("--year", type=int, default=jobs.default_reporting_year())
+    listing.set_defaults(func=_report_list)
 
     replay = sub.add_parser("replay", help="serve the bundled sample responses like the Taldau API")
     replay.add_argument("--port", type=int, default=8795)
@@ -117,7 +121,27 @@ def _compute(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(args: argparse.Namespace) -> int:
+def _report_list(args: argparse.Namespace) -> int:
+    from etl.reports.appendix2 import latest_issued
+    from etl.warehouse.connection import get_engine
+
+    with get_engine().connect() as conn:
+        rows = latest_issued(conn, args.year)
+    if not rows:
+        print(f"no Appendix 2 forms issued for {args.year} yet (sdg report issue --year {args.year})")
+        return 1
+    width = max(len(r["name_ru"]) for r in rows)
+    print(f"{'region':<{width}}  ver  status  facts   file")
+    for r in rows:
+        facts = f"{r['facts']:>2}/{r['indicators']:<3}"
+        print(f"{r['name_ru']:<{width}}  v{r['version']:<3} {r['status']:<7} {facts}  {r['path']}")
+    total = sum(r["facts"] for r in rows)
+    cells = sum(r["indicators"] for r in rows)
+    print(f"{len(rows)} forms; Fact filled in {total} of {cells} indicator rows ({100 * total / max(cells, 1):.0f}%)")
+    return 0
+
+
+def _report_issue(args: argparse.Namespace) -> int:
     result = jobs.issue_forms(args.year, args.status, regions=args.region)
     print(f"{result['forms']} forms for {result['year']} ({result['new_versions']} new versions) in {result['folder']}")
     return 0

@@ -75,3 +75,30 @@ def issue_forms(year: int, status: str = "draft", url: str | None = None, region
         "folder": str(folder),
         "paths": [str(r.path) for r in issued],
     }
+
+
+def changed_series(results: list[dict]) -> int:
+    """How many ingested series brought new or revised values (0: nothing downstream needs to run)."""
+    return sum(1 for r in results if r and (r.get("inserted") or r.get("revised")))
+
+
+class IncompleteIngestion(RuntimeError):
+    """Some declared series did not load tonight; the others did, and are kept."""
+
+
+def check_all_ingested(keys: list[str], results: list[dict]) -> None:
+    """Fail loudly, after the others have loaded, when any declared series is missing from the results."""
+    done = {r["series_key"] for r in results if r}
+    missing = [k for k in keys if k not in done]
+    if missing:
+        raise IncompleteIngestion(f"{len(missing)} of {len(keys)} series failed to ingest: {missing}")
+
+
+def resolve_reporting_year(year: int | str | None) -> int:
+    """The reporting year from a DAG param or CLI flag; empty means the default for today."""
+    if year in (None, ""):
+        return default_reporting_year()
+    value = int(year)
+    if not 2000 <= value <= date.today().year:
+        raise ValueError(f"reporting year {value} is outside 2000..{date.today().year}")
+    return value

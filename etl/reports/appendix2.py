@@ -172,6 +172,11 @@ def _issue_one(engine: Engine, kato: str, year: int, status: str, out_dir: Path)
             return IssuedReport(kato, year, latest.version, Path(latest.path), latest.sha256, new=False)
         version = 1 if latest is None else latest.version + 1
         path = out_dir / str(year) / "appendix2" / f"appendix2_{kato}_{year}_v{version}.xlsx"
+        if path.exists():
+            raise FileExistsError(
+                f"{path} exists but this warehouse has no record of it (another warehouse issued it?); "
+                "issued files are never overwritten: move it away or set SDG_REPORTS_DIR"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         write_appendix2(form, path)
         file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -203,3 +208,23 @@ def _jsonable(value: object) -> str:
     if isinstance(value, Decimal | datetime):
         return str(value)
     raise TypeError(f"cannot hash {type(value).__name__}")
+
+
+_LATEST = """
+SELECT DISTINCT ON (r.kato_code) r.kato_code, g.name_ru, g.sort_order, r.version, r.status, r.path, r.created_at,
+       (SELECT count(*) FROM sdg.appendix1_item a WHERE a.kato_code = r.kato_code AND a.classification IN (1, 2))
+           AS indicators,
+       (SELECT count(*) FROM sdg.appendix1_item a
+          JOIN sdg.indicator_value v ON v.indicator_code = a.indicator_code AND v.kato_code = a.kato_code
+         WHERE a.kato_code = r.kato_code AND a.classification IN (1, 2) AND v.year = r.year AND v.value IS NOT NULL)
+           AS facts
+FROM sdg.report r JOIN sdg.region g ON g.kato_code = r.kato_code
+WHERE r.kind = 'appendix2' AND r.year = :year
+ORDER BY r.kato_code, r.version DESC
+"""
+
+
+def latest_issued(conn: Connection, year: int) -> list[dict]:
+    """The newest version of each region's form for ``year``, with how many facts it carries."""
+    rows = conn.execute(text(_LATEST), {"year": year}).mappings().all()
+    return sorted((dict(r) for r in rows), key=lambda r: r["sort_order"])

@@ -1,0 +1,63 @@
+"""
+### Annual SDG monitoring report (order No. 236, Appendix 2)
+
+Fills the Fact column from the warehouse and issues one Appendix 2 form per region for the reporting
+year. Runs on 5 January so drafts reach the regional working groups before the 15 January deadline;
+trigger it by hand with `{"year": 2025, "status": "final"}` to issue a final version. The year is a
+param, never derived from the logical date (manual runs have none).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+
+@dag(
+    schedule="0 6 5 1 *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Almaty"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["sdg", "reporting"],
+    params={
+        "year": Param(None, type=["null", "integer"], description="Reporting year; empty = the year being reported"),
+        "status": Param("draft", enum=["draft", "final", "amended"], description="Version status of issued forms"),
+    },
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
+)
+def sdg_annual_reporting():
+    @task
+    def reporting_year(params: dict | None = None) -> int:
+        from etl.jobs import resolve_reporting_year
+
+        return resolve_reporting_year((params or {}).get("year"))
+
+    @task
+    def prepare_warehouse() -> dict:
+        from etl.jobs import prepare_warehouse
+
+        return prepare_warehouse()
+
+    @task
+    def compute_facts(year: int) -> int:
+        from etl.jobs import compute_facts
+
+        return compute_facts(year)
+
+    @task
+    def issue_forms(year: int, params: dict | None = None) -> dict:
+        from etl.jobs import issue_forms
+
+        result = issue_forms(year, (params or {}).get("status", "draft"))
+        print(f"{result['forms']} Appendix 2 forms for {year} in {result['folder']}")
+        return {k: v for k, v in result.items() if k != "paths"}
+
+    year = reporting_year()
+    facts = compute_facts(year)
+    prepare_warehouse() >> facts
+    facts >> issue_forms(year)
+
+
+sdg_annual_reporting()

@@ -1,0 +1,31 @@
+"""
+### Indicator facts
+
+Recomputes indicator values (the Fact column) whenever ingestion announces new official observations.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import dag, task
+from sdg_assets import INDICATOR_VALUES, OBSERVATIONS
+
+
+@dag(
+    schedule=[OBSERVATIONS],
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Almaty"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["sdg", "indicators"],
+)
+def sdg_indicator_facts():
+    @task(outlets=[INDICATOR_VALUES], retries=2)
+    def compute_facts() -> int:
+        from etl.jobs import compute_facts
+
+        return compute_facts()
+
+    compute_facts()
+
+
+sdg_indicator_facts()

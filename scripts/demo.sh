@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The newcomer's first command: set everything up, then run the real Airflow DAGs on the bundled sample
+# data — nightly Taldau ingestion (against a local replay of the API) and the annual report — and
+# print where the Appendix 2 forms are. Uses the embedded PostgreSQL unless SDG_WAREHOUSE_URL is set.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+YEAR=${SDG_DEMO_YEAR:-2025}
+LOGS=$SDG_DATA_DIR/logs
+mkdir -p "$LOGS"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "warehouse"
+sdg db start
+sdg db migrate
+
+step "Airflow metadata database ($AIRFLOW_HOME)"
+airflow db migrate >"$LOGS/airflow-db-migrate.log" 2>&1 || { tail -30 "$LOGS/airflow-db-migrate.log"; exit 1; }
+echo "ok"
+
+step "local replay of the Taldau API serving samples/taldau"
+port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sdg replay --port "$port" >"$LOGS/replay.log" 2>&1 &
+replay_pid=$!
+trap 'kill "$replay_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do
+  python -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
+  sleep 0.2
+done
+export SDG_TALDAU_URL="http://127.0.0.1:$port"
+echo "$SDG_TALDAU_URL"
+
+run_dag() {
+  local dag=$1; shift
+  step "airflow dags test $dag $* (log: $LOGS/$dag.log)"
+  if ! airflow dags test "$dag" "$@" >"$LOGS/$dag.log" 2>&1; then
+    tail -40 "$LOGS/$dag.log"
+    echo "DAG $dag failed; full log: $LOGS/$dag.log" >&2
+    exit 1
+  fi
+  grep -oE "(dag_id=$dag.*state=[a-z]+)" "$LOGS/$dag.log" | grep -oE "state=[a-z]+" | tail -1
+}
+run_dag sdg_taldau_ingest
+run_dag sdg_annual_reporting -c "{\"year\": $YEAR}"
+
+step "Appendix 2 forms for $YEAR"
+sdg report list --year "$YEAR"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The newcomer's second command: set up, lint, and run the whole test suite on a real PostgreSQL
+# (SDG_TEST_DATABASE_URL when set, else the embedded one). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+echo "==> ruff"
+ruff check .
+ruff format --check .
+echo "==> pytest"
+python -m pytest "$@"

