@@ -1,11 +1,4 @@
-"""
-### Annual SDG monitoring report (order No. 236, Appendix 2)
-
-Fills the Fact column from the warehouse and issues one Appendix 2 form per region for the reporting
-year. Runs on 5 January so drafts reach the regional working groups before the 15 January deadline;
-trigger it by hand with `{"year": 2025, "status": "final"}` to issue a final version. The year is a
-param, never derived from the logical date (manual runs have none).
-"""
+"""Annual SDG monitoring report (order No. 236, Appendix 2) (DAG wiring only; the work is in ``etl``)."""
 
 from __future__ import annotations
 
@@ -28,6 +21,15 @@ from airflow.sdk import Param, dag, task
     default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
 )
 def sdg_annual_reporting():
+    """
+    ### Annual SDG monitoring report (order No. 236, Appendix 2)
+
+    Fills the Fact column from the warehouse and issues one Appendix 2 form per region for the reporting
+    year. Runs on 5 January so drafts reach the regional working groups before the 15 January deadline;
+    trigger it by hand with `{"year": 2025, "status": "final"}` to issue a final version. The year is a
+    param, never derived from the logical date (manual runs have none).
+    """
+
     @task
     def reporting_year(params: dict | None = None) -> int:
         from etl.jobs import resolve_reporting_year

@@ -1,8 +1,4 @@
-"""
-### Indicator facts
-
-Recomputes indicator values (the Fact column) whenever ingestion announces new official observations.
-"""
+"""Indicator facts (DAG wiring only; the work is in ``etl``)."""
 
 from __future__ import annotations
 
@@ -19,6 +15,12 @@ from sdg_assets import INDICATOR_VALUES, OBSERVATIONS
     tags=["sdg", "indicators"],
 )
 def sdg_indicator_facts():
+    """
+    ### Indicator facts
+
+    Recomputes indicator values (the Fact column) whenever ingestion announces new official observations.
+    """
+
     @task(outlets=[INDICATOR_VALUES], retries=2)
     def compute_facts() -> int:
         from etl.jobs import compute_facts

@@ -1,10 +1,4 @@
-"""
-### Nightly Taldau ingestion
-
-Fetches every Taldau series declared in `catalogue/series.csv` (one mapped task per series, at most two
-at a time to be polite to the Bureau of National Statistics), keeps each raw answer as a snapshot and
-loads new or revised values. Emits the `sdg_observations` asset only when something changed.
-"""
+"""Nightly Taldau ingestion (DAG wiring only; the work is in ``etl``)."""
 
 from __future__ import annotations
 
@@ -29,6 +23,14 @@ from sdg_assets import OBSERVATIONS
     },
 )
 def sdg_taldau_ingest():
+    """
+    ### Nightly Taldau ingestion
+
+    Fetches every Taldau series declared in `catalogue/series.csv` (one mapped task per series, at most two
+    at a time to be polite to the Bureau of National Statistics), keeps each raw answer as a snapshot and
+    loads new or revised values. Emits the `sdg_observations` asset only when something changed.
+    """
+
     @task
     def prepare_warehouse() -> dict:
         from etl.jobs import prepare_warehouse

@@ -21,6 +21,11 @@ from etl import config
 from etl.warehouse.connection import dispose_all
 
 ROOT = Path(__file__).resolve().parents[1]
+# A private Airflow (SQLite metadata) for DAG tests; set before anything imports airflow.
+os.environ.setdefault("AIRFLOW_HOME", str(ROOT / "var" / "test-airflow"))
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
+os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 for extra in (ROOT / "plugins", ROOT / "dags"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))
@@ -114,3 +119,13 @@ def replay(monkeypatch) -> Iterator[str]:
     with ReplayServer(config.SAMPLES_DIR / "taldau") as server:
         monkeypatch.setenv("SDG_TALDAU_URL", server.url)
         yield server.url
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> str:
+    """Airflow's metadata database, migrated once per session (``airflow db migrate`` is idempotent)."""
+    import subprocess
+
+    Path(os.environ["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
+    return os.environ["AIRFLOW_HOME"]

@@ -62,7 +62,7 @@ def read_rows(name: str, required_columns: tuple[str, ...], folder: Path | None 
         reader = csv.DictReader(handle)
         missing = [c for c in required_columns if c not in (reader.fieldnames or [])]
         if missing:
-            raise CatalogueError(f"{path.name}: header lacks columns {missing}; has {reader.fieldnames}")
+            raise CatalogueError(f"{path.name}, line 1: header lacks columns {missing}; has {reader.fieldnames}")
         for line, data in enumerate(reader, start=2):
             if any((v or "").strip() for v in data.values()):
                 yield Row(path, line, data)

@@ -100,12 +100,15 @@ def load_indicators(folder: Path | None = None) -> list[Indicator]:
 
 
 def load_series(folder: Path | None = None, indicator_codes: set[str] | None = None) -> list[Series]:
-    series = [_series(row) for row in read_rows("series.csv", SERIES_COLUMNS, folder)]
+    series = []
+    for row in read_rows("series.csv", SERIES_COLUMNS, folder):
+        item = _series(row)
+        if indicator_codes is not None and item.indicator_code not in indicator_codes:
+            raise CatalogueError(
+                f"{row.where('indicator_code')}: {item.series_key} maps to unknown indicator {item.indicator_code!r}"
+            )
+        series.append(item)
     _unique([s.series_key for s in series], "series.csv", "series_key")
-    if indicator_codes is not None:
-        for item in series:
-            if item.indicator_code not in indicator_codes:
-                raise CatalogueError(f"series.csv: {item.series_key} maps to unknown indicator {item.indicator_code}")
     return series
 
 
