@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, dag, task
+from sdg_airflow.connections import apply_connections
 
 
 @dag(
@@ -18,7 +19,7 @@ from airflow.sdk import Param, dag, task
         "year": Param(None, type=["null", "integer"], description="Reporting year; empty = the year being reported"),
         "status": Param("draft", enum=["draft", "final", "amended"], description="Version status of issued forms"),
     },
-    default_args={"retries": 2, "retry_delay": timedelta(minutes=5)},
+    default_args={"on_execute_callback": apply_connections, "retries": 2, "retry_delay": timedelta(minutes=5)},
 )
 def sdg_annual_reporting():
     """

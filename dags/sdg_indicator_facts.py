@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pendulum
 from airflow.sdk import dag, task
+from sdg_airflow.connections import apply_connections
 from sdg_assets import INDICATOR_VALUES, OBSERVATIONS
 
 
@@ -13,6 +14,7 @@ from sdg_assets import INDICATOR_VALUES, OBSERVATIONS
     catchup=False,
     max_active_runs=1,
     tags=["sdg", "indicators"],
+    default_args={"on_execute_callback": apply_connections},
 )
 def sdg_indicator_facts():
     """

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, task
+from sdg_airflow.connections import apply_connections
 from sdg_assets import OBSERVATIONS
 
 
@@ -16,6 +17,7 @@ from sdg_assets import OBSERVATIONS
     max_active_runs=1,
     tags=["sdg", "ingestion", "taldau"],
     default_args={
+        "on_execute_callback": apply_connections,
         "retries": 3,
         "retry_delay": timedelta(minutes=2),
         "retry_exponential_backoff": 2.0,

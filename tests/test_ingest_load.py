@@ -231,6 +231,7 @@ def _duplicate_region(rows: list) -> list:
         ),
         (lambda path: path.write_bytes(path.read_bytes()[:-300]), SourceError, "invalid or truncated JSON"),
     ],
+    ids=["duplicate-cut", "html-page", "truncated-json"],
 )
 def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tmp_path, make_bad, error, reason):
     ingest_taldau(KEY)

@@ -1,0 +1,1 @@
+"""Airflow-specific glue for the SDG pipeline (the ``etl`` library itself never imports Airflow)."""
