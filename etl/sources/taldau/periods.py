@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -30,6 +31,8 @@ def period_bounds(period_id: int, end_text: str) -> tuple[date, date]:
     if kind is None:
         raise ValueError(f"unknown Taldau period id {period_id}; known: {sorted(PERIOD_TYPES)}")
     end = datetime.strptime(end_text.strip(), "%d.%m.%Y").date()
+    if end.day != calendar.monthrange(end.year, end.month)[1] or end.month % kind.months:
+        raise ValueError(f"{end_text!r} is not the last day of a period of type {period_id}")
     if kind.cumulative or kind.months == 12:
         start = date(end.year, 1, 1)
     else:
