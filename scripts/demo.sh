@@ -35,12 +35,13 @@ echo "$SDG_TALDAU_URL"
 run_dag() {
   local dag=$1; shift
   step "airflow dags test $dag $* (log: $LOGS/$dag.log)"
+  local started=$SECONDS
   if ! airflow dags test "$dag" "$@" >"$LOGS/$dag.log" 2>&1; then
     tail -40 "$LOGS/$dag.log"
     echo "DAG $dag failed; full log: $LOGS/$dag.log" >&2
     exit 1
   fi
-  grep -oE "(dag_id=$dag.*state=[a-z]+)" "$LOGS/$dag.log" | grep -oE "state=[a-z]+" | tail -1
+  echo "run succeeded in $((SECONDS - started)) s"
 }
 run_dag sdg_taldau_ingest
 run_dag sdg_annual_reporting -c "{\"year\": $YEAR}"
