@@ -28,7 +28,7 @@ def sdg_taldau_ingest():
     """
     ### Nightly Taldau ingestion
 
-    Fetches every Taldau series declared in `catalogue/series.csv` (one mapped task per series, at most two
+    Fetches every Taldau series declared in `catalogue/series/taldau.csv` (one mapped task per series, at most two
     at a time to be polite to the Bureau of National Statistics), keeps each raw answer as a snapshot and
     loads new or revised values. Emits the `sdg_observations` asset only when something changed.
     """
@@ -47,9 +47,9 @@ def sdg_taldau_ingest():
 
     @task(max_active_tis_per_dag=2)
     def ingest(series_key: str) -> dict:
-        from etl.jobs import ingest_taldau
+        from etl.jobs import ingest
 
-        return ingest_taldau(series_key)
+        return ingest("taldau", series_key)
 
     @task(outlets=[OBSERVATIONS], trigger_rule="all_done")
     def announce_changes(results: list[dict]) -> int:

@@ -36,9 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     db.add_parser("url", help="print the warehouse URL in use").set_defaults(func=_db_url)
     db.add_parser("migrate", help="apply pending migrations and sync the catalogue").set_defaults(func=_db_migrate)
 
-    ingest = sub.add_parser("ingest", help="fetch and load declared series (same code as the nightly DAG)")
-    ingest.add_argument("--source", default="taldau", choices=["taldau"])
-    ingest.add_argument("--series", nargs="*", help="series keys (default: all declared for the source)")
+    ingest = sub.add_parser("ingest", help="fetch and load declared series (same code as the nightly DAGs)")
+    ingest.add_argument("--source", nargs="*", help="sources (default: every source with declared series)")
+    ingest.add_argument("--series", nargs="*", help="series keys (default: all declared for the sources)")
     ingest.set_defaults(func=_ingest)
 
     compute = sub.add_parser("compute", help="compute indicator values (facts)")
@@ -96,23 +96,29 @@ def _db_migrate(args: argparse.Namespace) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from etl.catalogue.model import load_series
     from etl.sources.errors import SourceError
 
-    keys = args.series or jobs.series_keys(args.source)
+    declared = [s for s in load_series() if not args.source or s.source in args.source]
+    todo = [s for s in declared if not args.series or s.series_key in args.series]
+    if not todo:
+        print("no declared series match", file=sys.stderr)
+        return 2
     failures: list[str] = []
-    with tqdm(keys, desc=f"ingest {args.source}", unit="series") as bar:
-        for key in bar:
-            bar.set_postfix_str(key)
+    with tqdm(todo, desc="ingest", unit="series") as bar:
+        for series in bar:
+            bar.set_postfix_str(series.series_key)
             try:
-                result = jobs.ingest_taldau(key)
+                r = jobs.ingest(series.source, series.series_key)
                 bar.write(
-                    f"{key}: {result['status']} ({result['rows']} rows, {result['inserted']} new, "
-                    f"{result['revised']} revised)"
+                    f"{series.series_key}: {r['status']} ({r['rows']} rows, {r['inserted']} new, "
+                    f"{r['revised']} revised)"
                 )
             except (SourceError, ValueError) as exc:
-                failures.append(key)
-                bar.write(f"{key}: FAILED: {exc}")
-    print(f"{len(keys) - len(failures)} of {len(keys)} series ingested" + (f"; failed: {failures}" if failures else ""))
+                failures.append(series.series_key)
+                bar.write(f"{series.series_key}: FAILED: {exc}")
+    done = len(todo) - len(failures)
+    print(f"{done} of {len(todo)} series ingested" + (f"; failed: {failures}" if failures else ""))
     return 1 if failures else 0
 
 

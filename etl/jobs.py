@@ -33,8 +33,8 @@ def prepare_warehouse(url: str | None = None) -> dict:
     return {"migrations_applied": applied, **synced.__dict__}
 
 
-def series_keys(source: str = "taldau") -> list[str]:
-    """The declared series of one source, from the catalogue."""
+def series_keys(source: str) -> list[str]:
+    """The declared series of one source, from ``catalogue/series/<source>.csv``."""
     return [s.series_key for s in load_series() if s.source == source]
 
 
@@ -42,16 +42,18 @@ def _series(series_key: str) -> Series:
     for item in load_series():
         if item.series_key == series_key:
             return item
-    raise KeyError(f"series {series_key!r} is not declared in {config.CATALOGUE_DIR / 'series.csv'}")
+    raise KeyError(f"series {series_key!r} is not declared in {config.CATALOGUE_DIR / 'series'}")
 
 
-def ingest_taldau(series_key: str, url: str | None = None, taldau_url: str | None = None) -> dict:
-    """Fetch, snapshot, parse and load one Taldau series."""
-    from etl.ingest.taldau import ingest_series
-    from etl.sources.taldau.client import TaldauClient
+def ingest(source: str, series_key: str, url: str | None = None, **source_options: object) -> dict:
+    """Fetch, snapshot, parse and load one declared series of ``source``."""
+    from etl.ingest.run import ingest_series
+    from etl.sources.registry import get_source
 
-    result = ingest_series(get_engine(url), _series(series_key), TaldauClient(taldau_url))
-    return result.as_dict()
+    series = _series(series_key)
+    if series.source != source:
+        raise ValueError(f"series {series_key!r} belongs to source {series.source!r}, not {source!r}")
+    return ingest_series(get_engine(url), series, get_source(source, **source_options)).as_dict()
 
 
 def compute_facts(year: int | None = None, url: str | None = None) -> int:

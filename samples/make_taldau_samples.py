@@ -4,7 +4,7 @@ The VALUES ARE SYNTHETIC (seeded random numbers with a gentle trend); only the
 response SHAPE is real: a JSON list of ``{"terms", "termNames", "periods"}``
 objects, values as strings (``"12.5"``, ``"12,5"``, ``"123"``, ``"x"`` =
 suppressed, ``"-"``/``""`` = no data). Reads ``catalogue/regions.csv`` and
-``catalogue/series.csv``; writes one file per series to
+``catalogue/series/taldau.csv``; writes one file per series to
 ``samples/taldau/GetIndexData/<index>-p<period>-d<dics joined by _>.json`` and
 ``samples/README.md``. Standard library only; the output is deterministic.
 
@@ -32,7 +32,7 @@ NEW_REGION_FROM = 2022  # Abai, Zhetysu, Ulytau have data from this year on
 BOM_SERIES_INDEX = 0  # exactly one file (the first series) starts with a UTF-8 BOM
 
 # Non-region dictionary terms besides the totals. The ids are SYNTHETIC placeholders
-# (99xxxxxx), not real Taldau term ids; the "Всего" ids come from catalogue/series.csv.
+# (99xxxxxx), not real Taldau term ids; the "Всего" ids come from catalogue/series/taldau.csv.
 OTHER_TERMS: dict[str, list[tuple[int, str, float]]] = {
     "576": [(99000001, "Мужчины", 1.12), (99000002, "Женщины", 0.88)],
     "749": [(99000011, "Городская местность", 0.92), (99000012, "Сельская местность", 1.10)],
@@ -107,14 +107,14 @@ def load_regions() -> list[Region]:
 
 
 def load_series() -> list[dict[str, str]]:
-    with (CATALOGUE / "series.csv").open(encoding="utf-8", newline="") as fh:
-        return [r for r in csv.DictReader(fh) if r["source"] == "taldau"]
+    with (CATALOGUE / "series" / "taldau.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 def other_dimensions(series: dict[str, str]) -> list[list[tuple[int, str, float]]]:
     """For each non-region dictionary: its totals term first, then the breakdown terms."""
-    dics = series["taldau_dics"].split(",")[1:]
-    totals = [t for t in series["taldau_total_terms"].split(";") if t]
+    dics = series["dics"].split(",")[1:]
+    totals = [t for t in series["total_terms"].split(";") if t]
     if len(dics) != len(totals):
         raise ValueError(f"{series['series_key']}: {len(dics)} extra dictionaries, {len(totals)} totals")
     pairs = zip(dics, totals, strict=True)
@@ -197,15 +197,15 @@ def build_series(index: int, series: dict[str, str], regions: list[Region]) -> l
 
 
 def file_name(series: dict[str, str]) -> str:
-    dics = series["taldau_dics"].replace(",", "_")
-    return f"{series['taldau_index_id']}-p{series['taldau_period_id']}-d{dics}.json"
+    dics = series["dics"].replace(",", "_")
+    return f"{series['index_id']}-p{series['period_id']}-d{dics}.json"
 
 
 README_TEXT = """# Sample Taldau responses (synthetic values)
 
 `taldau/GetIndexData/*.json` are the demo's bundled answers of Taldau's
 `/ru/Api/GetIndexData/<index>?period=<period>&dics=<dics>`, one file per Taldau series in
-`catalogue/series.csv`, named `<index>-p<period>-d<dics with commas replaced by _>.json`.
+`catalogue/series/taldau.csv`, named `<index>-p<period>-d<dics with commas replaced by _>.json`.
 
 - **The values are synthetic** (seeded random numbers with a gentle trend). They are not
   statistics and must never be reported as such.
@@ -218,7 +218,7 @@ README_TEXT = """# Sample Taldau responses (synthetic values)
   regions have values only from 2022. In 2025 every series has one region with `"x"` and one
   with `"-"`; all others have numbers.
 - Multi-dictionary series return every combination of terms: the totals (`"Всего"`, term ids
-  from `catalogue/series.csv`) plus breakdown rows. The breakdown term ids (`99000001`
+  from `catalogue/series/taldau.csv`) plus breakdown rows. The breakdown term ids (`99000001`
   "Мужчины", `99000002` "Женщины", `99000011`/`99000012` urban/rural) are synthetic placeholders.
 - Exactly one file ({bom_file}) starts with a UTF-8 byte order mark, as the real API
   sometimes sends one.

@@ -63,13 +63,14 @@ def test_regions():
 def test_indicators_have_taldau_series():
     indicators = load_indicators()
     series = load_series(indicator_codes={i.code for i in indicators})
-    taldau = {s.indicator_code for s in series if s.source == "taldau" and s.taldau_index_id}
+    taldau = {s.indicator_code for s in series if s.source == "taldau" and s.params["index_id"]}
     assert len(indicators) >= 10
     assert {i.code for i in indicators} <= taldau
     for item in series:
-        assert len(item.taldau_total_terms) == len(item.taldau_dics) - 1
+        assert len(item.params["total_terms"]) == len(item.params["dics"]) - 1
         sample = config.SAMPLES_DIR / "taldau" / "GetIndexData"
-        name = f"{item.taldau_index_id}-p{item.taldau_period_id}-d{'_'.join(map(str, item.taldau_dics))}.json"
+        p = item.params
+        name = f"{p['index_id']}-p{p['period_id']}-d{'_'.join(map(str, p['dics']))}.json"
         assert (sample / name).is_file(), name
 
 
@@ -96,7 +97,7 @@ def test_sync_is_idempotent_and_mirrors_the_files(engine):
 
     assert after_first["sdg.region"][0] == first.regions == len(_csv("regions.csv"))
     assert after_first["sdg.indicator"][0] == first.indicators == len(_csv("indicators.csv"))
-    assert after_first["sdg.series"][0] == after_first["sdg.indicator_series"][0] == len(_csv("series.csv"))
+    assert after_first["sdg.series"][0] == after_first["sdg.indicator_series"][0] == len(_csv("series/taldau.csv"))
     assert after_first["sdg.plan_value"][0] == len(_csv("plans.csv"))
     assert after_first["sdg.activity"][0] == len(_csv("activities.csv"))
     n_current = sum(1 for r in _csv("regions.csv") if r["kind"] != "country" and not r["valid_to"])
@@ -161,9 +162,9 @@ BROKEN = [
     ("indicators.csv", _set({"code": "3.1.1"}, "direction", "0"), "direction", "expected 1 or -1, got 0"),
     ("indicators.csv", _set({"code": "3.1.2"}, "direction", "up"), "direction", "expected an integer, got 'up'"),
     ("indicators.csv", _set({"code": "1.2.1"}, "name_ru", ""), "name_ru", "value required"),
-    ("series.csv", _set({"indicator_code": "8.5.2"}, "indicator_code", "99.9.9"), "indicator_code",
+    ("series/taldau.csv", _set({"indicator_code": "8.5.2"}, "indicator_code", "99.9.9"), "indicator_code",
      "taldau:702846:p7 maps to unknown indicator '99.9.9'"),
-    ("series.csv", _set({"indicator_code": "3.2.1"}, "taldau_total_terms", "741917;abc"), "taldau_total_terms",
+    ("series/taldau.csv", _set({"indicator_code": "3.2.1"}, "total_terms", "741917;abc"), "total_terms",
      "expected integers"),
     ("appendix1.csv", _set({"row_no": "5"}, "indicator_code", "0.0.0"), "indicator_code", "unknown indicator"),
     ("appendix1.csv", _set({"row_no": "6"}, "classification", "4"), "classification", "expected 1, 2 or 3"),
@@ -185,7 +186,7 @@ def test_bad_cell_is_named(engine, tmp_path, name, change, column, reason):
 
 @pytest.mark.parametrize(
     ("name", "column"),
-    [("regions.csv", "iso3166_2"), ("indicators.csv", "direction"), ("series.csv", "taldau_dics"),
+    [("regions.csv", "iso3166_2"), ("indicators.csv", "direction"), ("series/taldau.csv", "dics"),
      ("activities.csv", "name_ru")],
 )  # fmt: skip
 def test_missing_column_is_named(engine, tmp_path, name, column):
@@ -198,8 +199,8 @@ def test_missing_column_is_named(engine, tmp_path, name, column):
 def test_missing_file_is_named(tmp_path):
     folder = tmp_path / "catalogue"
     shutil.copytree(config.CATALOGUE_DIR, folder)
-    (folder / "series.csv").unlink()
-    with pytest.raises(CatalogueError, match=re.escape(f"{folder / 'series.csv'} is missing")):
+    (folder / "series" / "taldau.csv").unlink()
+    with pytest.raises(CatalogueError, match=re.escape(f"no series files in {folder / 'series'}")):
         load_series(folder)
 
 

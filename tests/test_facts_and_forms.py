@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from etl import config
-from etl.jobs import compute_facts, ingest_taldau, issue_forms, series_keys
+from etl.jobs import compute_facts, ingest, issue_forms, series_keys
 from etl.reports.appendix2_xlsx import read_appendix2
 from etl.sources.replay import ReplayServer
 
@@ -46,10 +46,10 @@ def _expected_facts(root: Path = SAMPLES) -> dict[tuple[str, str], tuple[Decimal
     """(indicator code, KATO) → (value, indicator status) for YEAR, from the sample files and catalogue CSV."""
     terms = {int(r["taldau_term_id"]): r["kato_code"] for r in _csv("regions.csv") if r["taldau_term_id"]}
     facts = {}
-    for s in _csv("series.csv"):
-        dics = s["taldau_dics"].split(",")
-        totals = [int(t) for t in s["taldau_total_terms"].split(";") if t]
-        name = f"{s['taldau_index_id']}-p{s['taldau_period_id']}-d{'_'.join(dics)}.json"
+    for s in _csv("series/taldau.csv"):
+        dics = s["dics"].split(",")
+        totals = [int(t) for t in s["total_terms"].split(";") if t]
+        name = f"{s['index_id']}-p{s['period_id']}-d{'_'.join(dics)}.json"
         rows = json.loads((root / "GetIndexData" / name).read_text(encoding="utf-8-sig"))
         for row in rows:
             if row["terms"][1:] != totals:
@@ -64,7 +64,7 @@ def _expected_facts(root: Path = SAMPLES) -> dict[tuple[str, str], tuple[Decimal
 
 
 def _ingest_all(taldau_url: str | None = None) -> list[dict]:
-    return [ingest_taldau(key, taldau_url=taldau_url) for key in series_keys()]
+    return [ingest("taldau", key, base_url=taldau_url) for key in series_keys("taldau")]
 
 
 def test_facts_equal_the_published_values(engine, replay):
@@ -85,8 +85,8 @@ def test_facts_equal_the_published_values(engine, replay):
     actual = {(code, kato): (value, status) for code, kato, value, status, _ in rows}
     assert actual == expected
     assert {s for _, s in expected.values()} == {"final", "suppressed", "missing"}
-    snapshot_of = {r["series_key"].split(":")[1]: r["snapshot_id"] for r in results}
-    index_of = {s["indicator_code"]: s["taldau_index_id"] for s in _csv("series.csv")}
+    snapshot_of = {r["series_key"].split(":")[1]: r["snapshots"][0] for r in results}
+    index_of = {s["indicator_code"]: s["index_id"] for s in _csv("series/taldau.csv")}
     for code, _, _, _, snapshot_ids in rows:
         assert snapshot_ids == [snapshot_of[index_of[code]]]
     # recomputing with nothing new rewrites identical rows

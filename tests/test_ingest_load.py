@@ -20,7 +20,7 @@ from sqlalchemy import text
 
 from etl import config
 from etl.catalogue.model import load_regions, load_series
-from etl.jobs import ingest_taldau
+from etl.jobs import ingest
 from etl.sources.errors import SourceError
 from etl.sources.replay import ReplayServer
 from etl.warehouse.observations import DuplicateCutError
@@ -57,7 +57,7 @@ def _expected(text_value: str) -> tuple[Decimal | None, str]:
 
 
 def _total_rows(series_key: str, rows: list) -> list:
-    totals = list(next(s for s in load_series() if s.series_key == series_key).taldau_total_terms)
+    totals = list(next(s for s in load_series() if s.series_key == series_key).params["total_terms"])
     return [r for r in rows if r["terms"][1:] == totals]
 
 
@@ -94,11 +94,11 @@ def test_ingest_loads_every_total_row_with_its_status(engine, replay, series_key
     kept = _total_rows(series_key, _read(path))
     n_expected = sum(len(r["periods"]) for r in kept)
 
-    result = ingest_taldau(series_key)
+    result = ingest("taldau", series_key)
 
     assert result["status"] == "loaded"
     assert result["rows"] == result["inserted"] == n_expected
-    assert result["revised"] == result["unmapped_terms"] == 0
+    assert result["revised"] == result["unmapped_regions"] == 0
     current = _current(engine, series_key)
     assert len(current) == n_expected
     terms = _terms()
@@ -109,22 +109,22 @@ def test_ingest_loads_every_total_row_with_its_status(engine, replay, series_key
             exp_value, exp_status = _expected(period["value"])
             assert (status, value_text) == (exp_status, period["value"])
             assert value == exp_value
-            assert snapshot_id == result["snapshot_id"]
+            assert [snapshot_id] == result["snapshots"]
     statuses = {s for _, _, s, _ in current.values()}
     assert {"A", "suppressed", "missing"} <= statuses  # every sample has all three forms
 
 
 def test_snapshot_is_kept_and_reingest_is_unchanged(engine, replay, warehouse_url):
     content = (SAMPLES / "GetIndexData" / FILE).read_bytes()
-    first = ingest_taldau(KEY)
+    first = ingest("taldau", KEY)
     before = _checksum(engine)
     assert before[0] == first["rows"] > 0
 
     with engine.connect() as conn:
         snap = conn.execute(
-            text("SELECT * FROM sdg.snapshot WHERE snapshot_id = :s"), {"s": first["snapshot_id"]}
+            text("SELECT * FROM sdg.snapshot WHERE snapshot_id = :s"), {"s": first["snapshots"][0]}
         ).mappings().one()  # fmt: skip
-    assert snap["sha256"] == first["sha256"] == hashlib.sha256(content).hexdigest()
+    assert snap["sha256"] == hashlib.sha256(content).hexdigest()
     assert snap["size_bytes"] == len(content)
     assert snap["http_status"] == 200
     assert snap["rows_parsed"] == first["rows"]
@@ -136,9 +136,9 @@ def test_snapshot_is_kept_and_reingest_is_unchanged(engine, replay, warehouse_ur
     manifest = json.loads(stored.with_name(f"{snap['sha256']}.taldau_704460_p7.json").read_text())
     assert manifest["sha256"] == snap["sha256"] and manifest["series_key"] == KEY
 
-    second = ingest_taldau(KEY)
+    second = ingest("taldau", KEY)
     assert second["status"] == "unchanged"
-    assert second["snapshot_id"] == first["snapshot_id"]
+    assert second["snapshots"] == first["snapshots"]
     assert _checksum(engine) == before
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM sdg.snapshot")).scalar() == 1
@@ -159,16 +159,16 @@ def test_revised_values_become_vintages(engine, replay, tmp_path):
         period["value"] = new
     _write(target, rows)
 
-    first = ingest_taldau(KEY)
+    first = ingest("taldau", KEY)
     old_current = _current(engine, KEY)
     time.sleep(0.01)
     between = datetime.now(UTC)
     time.sleep(0.01)
     with ReplayServer(root) as server:
-        second = ingest_taldau(KEY, taldau_url=server.url)
+        second = ingest("taldau", KEY, base_url=server.url)
 
     assert second["status"] == "loaded"
-    assert second["snapshot_id"] != first["snapshot_id"]
+    assert second["snapshots"] != first["snapshots"]
     assert (second["revised"], second["inserted"], second["rows"]) == (2, 0, first["rows"])
 
     with engine.connect() as conn:
@@ -199,7 +199,7 @@ def test_revised_values_become_vintages(engine, replay, tmp_path):
     assert [(r[0], r[1]) for r in revisions] == sorted(changes)
     for kato, end, old_value, new_value, old_snap, new_snap in revisions:
         assert (old_value, new_value) == changes[(kato, end)]
-        assert (old_snap, new_snap) == (first["snapshot_id"], second["snapshot_id"])
+        assert [old_snap, new_snap] == first["snapshots"] + second["snapshots"]
     assert duplicates == 0
     assert n_current == first["rows"]
     assert as_of == {cut: values[0] for cut, values in old_current.items()}
@@ -210,7 +210,7 @@ def test_revised_values_become_vintages(engine, replay, tmp_path):
     assert all(as_of_now[cut] == as_of[cut] for cut in unchanged)
 
     with ReplayServer(root) as server:  # the revised answer again: nothing more changes
-        assert ingest_taldau(KEY, taldau_url=server.url)["status"] == "unchanged"
+        assert ingest("taldau", KEY, base_url=server.url)["status"] == "unchanged"
 
 
 def _duplicate_region(rows: list) -> list:
@@ -234,7 +234,7 @@ def _duplicate_region(rows: list) -> list:
     ids=["duplicate-cut", "html-page", "truncated-json"],
 )
 def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tmp_path, make_bad, error, reason):
-    ingest_taldau(KEY)
+    ingest("taldau", KEY)
     before = _checksum(engine)
     root = _copy_samples(tmp_path)
     target = root / "GetIndexData" / FILE
@@ -242,7 +242,7 @@ def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tm
     bad_bytes = target.read_bytes()
 
     with ReplayServer(root) as server, pytest.raises(error, match=reason):
-        ingest_taldau(KEY, taldau_url=server.url)
+        ingest("taldau", KEY, base_url=server.url)
 
     assert _checksum(engine) == before
     with engine.connect() as conn:

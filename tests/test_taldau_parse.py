@@ -26,7 +26,7 @@ def region_terms() -> dict[int, str]:
 
 
 def _series_for(index_id: int):
-    return next(s for s in load_series() if s.taldau_index_id == index_id)
+    return next(s for s in load_series() if s.params["index_id"] == index_id)
 
 
 def _sample(name: str) -> tuple[bytes, list]:
@@ -49,9 +49,9 @@ def _parse(content: bytes, name: str, region_terms, **overrides):
     series = _series_for(index_id)
     kwargs = dict(
         url=URL,
-        period_id=series.taldau_period_id,
-        dics=series.taldau_dics,
-        total_terms=series.taldau_total_terms,
+        period_id=series.params["period_id"],
+        dics=series.params["dics"],
+        total_terms=series.params["total_terms"],
         region_terms=region_terms,
     )
     kwargs.update(overrides)
@@ -71,12 +71,12 @@ def test_bom_sample_really_starts_with_a_bom(region_terms):
 def test_samples_keep_only_declared_totals(name, region_terms):
     content, rows = _sample(name)
     series = _series_for(int(name.split("-")[0]))
-    totals = list(series.taldau_total_terms)
+    totals = list(series.params["total_terms"])
     kept = [r for r in rows if r["terms"][1:] == totals]
     assert kept, "the sample should contain the total cut"
     result = _parse(content, name, region_terms)
     assert result.skipped_rows == len(rows) - len(kept)
-    assert result.unmapped_terms == {}
+    assert result.unmapped_regions == {}
     assert len(result.frame) == sum(len(r["periods"]) for r in kept)
 
     by_cut = {(rec.kato_code, rec.period_end): rec for rec in result.frame.itertuples()}
@@ -103,7 +103,7 @@ def test_multi_dictionary_samples_really_have_other_cuts(name, region_terms):
     _, rows = _sample(name)
     other_cuts = {tuple(r["terms"][1:]) for r in rows}
     assert len(other_cuts) > 1
-    totals = tuple(_series_for(int(name.split("-")[0])).taldau_total_terms)
+    totals = tuple(_series_for(int(name.split("-")[0])).params["total_terms"])
     content = (SAMPLES / name).read_bytes()
     # declaring a different (non-total) cut keeps exactly that cut's rows instead
     other = sorted(c for c in other_cuts if c != totals)[0]
@@ -211,7 +211,7 @@ def test_unknown_region_terms_are_counted_not_loaded(region_terms):
     rows[5]["terms"] = [22222222]
     changed = json.dumps(rows, ensure_ascii=False).encode("utf-8")
     result = _parse(changed, "704460-p7-d67.json", region_terms)
-    assert result.unmapped_terms == {11111111: rows[3]["termNames"][0], 22222222: rows[5]["termNames"][0]}
+    assert result.unmapped_regions == {"11111111": rows[3]["termNames"][0], "22222222": rows[5]["termNames"][0]}
     assert len(result.frame) == sum(len(r["periods"]) for r in rows) - len(rows[3]["periods"]) - len(rows[5]["periods"])
     assert not lost & set(result.frame["kato_code"])
     mapped = {region_terms[r["terms"][0]] for r in rows if r["terms"][0] in region_terms}
@@ -223,7 +223,7 @@ def test_missing_region_term_mapping_is_counted(region_terms):
     astana_term = next(t for t, kato in region_terms.items() if kato == "710000000")
     partial = {t: k for t, k in region_terms.items() if t != astana_term}
     result = _parse(content, "702846-p7-d67_576.json", partial)
-    assert list(result.unmapped_terms) == [astana_term]
+    assert list(result.unmapped_regions) == [str(astana_term)]
     assert "710000000" not in set(result.frame["kato_code"])
     # only the total row of Astana is "unmapped"; its non-total rows count as skipped, as before
     assert result.skipped_rows == sum(1 for r in rows if r["terms"][1:] != [741935])

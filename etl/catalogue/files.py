@@ -27,9 +27,11 @@ class Row:
     path: Path
     line: int
     data: dict[str, str]
+    #: the file as people name it, relative to the catalogue folder (``series/taldau.csv``)
+    label: str = ""
 
     def where(self, column: str) -> str:
-        return f"{self.path.name}, line {self.line}, column {column!r}"
+        return f"{self.label or self.path.name}, line {self.line}, column {column!r}"
 
     def text(self, column: str, required: bool = True) -> str:
         value = (self.data.get(column) or "").strip()
@@ -62,10 +64,10 @@ def read_rows(name: str, required_columns: tuple[str, ...], folder: Path | None 
         reader = csv.DictReader(handle)
         missing = [c for c in required_columns if c not in (reader.fieldnames or [])]
         if missing:
-            raise CatalogueError(f"{path.name}, line 1: header lacks columns {missing}; has {reader.fieldnames}")
+            raise CatalogueError(f"{name}, line 1: header lacks columns {missing}; has {reader.fieldnames}")
         for line, data in enumerate(reader, start=2):
             if any((v or "").strip() for v in data.values()):
-                yield Row(path, line, data)
+                yield Row(path, line, data, name)
 
 
 REGION_COLUMNS = (
@@ -76,10 +78,8 @@ INDICATOR_COLUMNS = (
     "code", "goal", "target", "name_ru", "name_kk", "name_en", "unit_ru", "unit_kk", "direction",
     "decimals", "responsible_ru", "source_ru", "opensdg_id",
 )  # fmt: skip
-SERIES_COLUMNS = (
-    "series_key", "source", "indicator_code", "taldau_index_id", "taldau_period_id", "taldau_dics",
-    "taldau_total_terms", "unit_ru", "formula", "scale",
-)  # fmt: skip
+#: common columns of every ``catalogue/series/<source>.csv``; each source adds its own
+SERIES_COLUMNS = ("series_key", "indicator_code", "dims", "formula", "scale", "unit_ru")
 APPENDIX1_COLUMNS = (
     "kato_code", "row_no", "indicator_code", "regional_name_ru", "classification", "baseline_year",
     "baseline_value", "target_year", "target_value", "responsible_ru",

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
+from etl import config
 from etl.catalogue.files import (
     INDICATOR_COLUMNS,
     REGION_COLUMNS,
@@ -18,6 +20,7 @@ from etl.catalogue.files import (
 )
 
 _KATO = re.compile(r"^\d{9}$")
+FORMULAS = frozenset({"direct", "ratio", "per_1000", "per_100000", "sum", "difference"})
 
 
 @dataclass(frozen=True)
@@ -61,25 +64,16 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Series:
+    """A declared series of one source; ``params`` are the source's own typed columns."""
+
     series_key: str
     source: str
-    indicator_code: str
-    unit_ru: str
+    indicator_code: str | None
+    dims: str
     formula: str
     scale: Decimal
-    taldau_index_id: int | None = None
-    taldau_period_id: int | None = None
-    taldau_dics: tuple[int, ...] = ()
-    taldau_total_terms: tuple[int, ...] = ()
-
-    @property
-    def params(self) -> dict:
-        return {
-            "index_id": self.taldau_index_id,
-            "period_id": self.taldau_period_id,
-            "dics": list(self.taldau_dics),
-            "total_terms": list(self.taldau_total_terms),
-        }
+    unit_ru: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 def load_regions(folder: Path | None = None) -> list[Region]:
@@ -100,15 +94,22 @@ def load_indicators(folder: Path | None = None) -> list[Indicator]:
 
 
 def load_series(folder: Path | None = None, indicator_codes: set[str] | None = None) -> list[Series]:
-    series = []
-    for row in read_rows("series.csv", SERIES_COLUMNS, folder):
-        item = _series(row)
-        if indicator_codes is not None and item.indicator_code not in indicator_codes:
-            raise CatalogueError(
-                f"{row.where('indicator_code')}: {item.series_key} maps to unknown indicator {item.indicator_code!r}"
-            )
-        series.append(item)
-    _unique([s.series_key for s in series], "series.csv", "series_key")
+    """Every ``catalogue/series/<source>.csv``; the source checks its own columns."""
+    from etl.sources.registry import SOURCES, source_class
+
+    folder = folder or config.CATALOGUE_DIR
+    files = sorted((folder / "series").glob("*.csv"))
+    if not files:
+        raise CatalogueError(f"no series files in {folder / 'series'} (expected <source>.csv)")
+    series: list[Series] = []
+    for path in files:
+        if path.stem not in SOURCES:
+            raise CatalogueError(f"{path.name}: no source named {path.stem!r}; known: {sorted(SOURCES)}")
+        source = source_class(path.stem)
+        columns = SERIES_COLUMNS + tuple(getattr(source, "columns", ()))
+        for row in read_rows(f"series/{path.name}", columns, folder):
+            series.append(_series(row, path.stem, source.series_params(row), indicator_codes))
+    _unique([s.series_key for s in series], "series/*.csv", "series_key")
     return series
 
 
@@ -153,29 +154,24 @@ def _indicator(row: Row) -> Indicator:
     )
 
 
-def _series(row: Row) -> Series:
-    source = row.text("source")
-    is_taldau = source == "taldau"
+def _series(row: Row, source: str, params: dict[str, Any], indicator_codes: set[str] | None) -> Series:
+    code = row.text("indicator_code", required=False) or None
+    if code and indicator_codes is not None and code not in indicator_codes:
+        key = row.text("series_key")
+        raise CatalogueError(f"{row.where('indicator_code')}: {key} maps to unknown indicator {code!r}")
+    formula = row.text("formula", required=False) or "direct"
+    if formula not in FORMULAS:
+        raise CatalogueError(f"{row.where('formula')}: expected one of {sorted(FORMULAS)}, got {formula!r}")
     return Series(
         series_key=row.text("series_key"),
         source=source,
-        indicator_code=row.text("indicator_code"),
+        indicator_code=code,
+        dims=row.text("dims", required=False),
+        formula=formula,
+        scale=row.decimal("scale", required=False) or Decimal(1),
         unit_ru=row.text("unit_ru", required=False),
-        formula=row.text("formula"),
-        scale=row.decimal("scale") or Decimal(1),
-        taldau_index_id=row.integer("taldau_index_id", required=is_taldau),
-        taldau_period_id=row.integer("taldau_period_id", required=is_taldau),
-        taldau_dics=_int_list(row, "taldau_dics", ","),
-        taldau_total_terms=_int_list(row, "taldau_total_terms", ";"),
+        params=params,
     )
-
-
-def _int_list(row: Row, column: str, sep: str) -> tuple[int, ...]:
-    raw = row.text(column, required=False)
-    try:
-        return tuple(int(part) for part in raw.split(sep) if part.strip())
-    except ValueError as exc:
-        raise CatalogueError(f"{row.where(column)}: expected integers separated by {sep!r}, got {raw!r}") from exc
 
 
 def _date(row: Row, column: str) -> date | None:

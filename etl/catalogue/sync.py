@@ -43,30 +43,31 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
         "sdg.series",
         ("series_key",),
         [
-            {
-                "series_key": s.series_key,
-                "source": s.source,
-                "params": json.dumps(s.params),
-                "unit": s.unit_ru,
-            }
+            {"series_key": s.series_key, "source": s.source, "params": json.dumps(s.params), "unit": s.unit_ru or None}
             for s in series
         ],
         casts={"params": "jsonb"},
     )
-    _upsert(
-        conn,
-        "sdg.indicator_series",
-        ("indicator_code", "series_key"),
-        [
-            {
-                "indicator_code": s.indicator_code,
-                "series_key": s.series_key,
-                "formula": s.formula,
-                "scale": s.scale,
-            }
-            for s in series
-        ],
-    )
+    conn.execute(text("DELETE FROM sdg.indicator_series"))
+    mappings = [
+        {
+            "indicator_code": s.indicator_code,
+            "series_key": s.series_key,
+            "dims": s.dims,
+            "formula": s.formula,
+            "scale": s.scale,
+        }
+        for s in series
+        if s.indicator_code
+    ]
+    if mappings:
+        conn.execute(
+            text(
+                "INSERT INTO sdg.indicator_series (indicator_code, series_key, dims, formula, scale) "
+                "VALUES (:indicator_code, :series_key, :dims, :formula, :scale)"
+            ),
+            mappings,
+        )
     current = [r.kato_code for r in regions if r.kind != "country" and r.valid_to is None]
     items = _appendix1_rows(folder, current, {i.code for i in indicators})
     _replace(conn, "sdg.appendix1_item", items)

@@ -22,7 +22,7 @@ SELECT DISTINCT ON (m.indicator_code, o.kato_code, EXTRACT(YEAR FROM o.period_en
 FROM sdg.indicator_series AS m
 JOIN sdg.series AS s ON s.series_key = m.series_key
 JOIN sdg.observation AS o ON o.series_id = s.series_id AND o.valid_to IS NULL
-WHERE m.formula = 'direct' AND o.frequency = 'A' AND o.dims = ''
+WHERE m.formula = 'direct' AND o.frequency = 'A' AND o.dims = m.dims
   AND (CAST(:year AS integer) IS NULL OR EXTRACT(YEAR FROM o.period_end) = :year)
 ORDER BY m.indicator_code, o.kato_code, EXTRACT(YEAR FROM o.period_end)::int, m.series_key
 ON CONFLICT (indicator_code, kato_code, year) DO UPDATE

@@ -10,26 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 import pandas as pd
 
 from etl.observations import OBSERVATION_COLUMNS, parse_value
+from etl.sources.base import ParseResult
 from etl.sources.errors import SourceError
 from etl.sources.taldau.periods import PERIOD_TYPES, period_bounds
 
 SOURCE = "taldau"
 #: Dictionaries whose terms are regions (KATO); 741880 is the Republic of Kazakhstan in both.
 REGION_DICTIONARIES = frozenset({67, 68})
-
-
-@dataclass
-class ParseResult:
-    frame: pd.DataFrame
-    #: term ids of the region dictionary that have no KATO alias (rows dropped, counted here)
-    unmapped_terms: dict[int, str] = field(default_factory=dict)
-    #: rows of other dictionaries' non-total terms (not the declared cut)
-    skipped_rows: int = 0
 
 
 def decode_json(content: bytes, url: str) -> object:
@@ -68,7 +59,7 @@ def parse_index_data(
     wanted_others = [int(t) for t in total_terms]
     if len(wanted_others) != len(dics) - 1:
         raise ValueError(f"series with dics {list(dics)} must declare one total term per non-region dictionary")
-    result = ParseResult(frame=pd.DataFrame(columns=list(OBSERVATION_COLUMNS)))
+    result = ParseResult()
     records: list[tuple] = []
     for index, row in enumerate(data):
         terms, names, periods = _row_parts(row, index, len(dics), url)
@@ -78,7 +69,7 @@ def parse_index_data(
             continue
         kato = region_terms.get(terms[region_pos])
         if kato is None:
-            result.unmapped_terms[terms[region_pos]] = str(names[region_pos]) if names else ""
+            result.unmapped_regions[str(terms[region_pos])] = str(names[region_pos]) if names else ""
             continue
         records.extend(_period_records(periods, index, kato, period_id, unit, url))
     result.frame = pd.DataFrame.from_records(records, columns=list(OBSERVATION_COLUMNS))

@@ -1,0 +1,74 @@
+"""Alert e-mails over plain ``smtplib``, configured from ``SDG_SMTP_*`` variables.
+
+In Airflow the ``smtp_default`` connection is copied into these variables by
+``plugins/sdg_airflow/connections.py``. With no host configured the alert is logged and reported as not
+sent: a missing mail server must never stop a quarantine or a load. The password is never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    user: str
+    password: str
+    starttls: bool
+    sender: str
+    recipients: tuple[str, ...]
+
+    @classmethod
+    def from_env(cls) -> SmtpSettings:
+        recipients = tuple(r.strip() for r in os.environ.get("SDG_ALERT_RECIPIENTS", "").split(",") if r.strip())
+        return cls(
+            host=os.environ.get("SDG_SMTP_HOST", "").strip(),
+            port=int(os.environ.get("SDG_SMTP_PORT") or 25),
+            user=os.environ.get("SDG_SMTP_USER", ""),
+            password=os.environ.get("SDG_SMTP_PASSWORD", ""),
+            starttls=os.environ.get("SDG_SMTP_STARTTLS", "").strip().lower() in ("1", "true", "yes"),
+            sender=os.environ.get("SDG_ALERT_FROM") or "sdg-pipeline@localhost",
+            recipients=recipients,
+        )
+
+
+@dataclass(frozen=True)
+class AlertResult:
+    sent: bool
+    recipients: tuple[str, ...]
+    detail: str
+
+
+def send_alert(subject: str, body: str, settings: SmtpSettings | None = None) -> AlertResult:
+    """Send one plain-text e-mail; any failure is logged and returned, never raised."""
+    settings = settings or SmtpSettings.from_env()
+    if not settings.host or not settings.recipients:
+        missing = "SDG_SMTP_HOST" if not settings.host else "SDG_ALERT_RECIPIENTS"
+        log.warning("alert not sent (%s not configured): %s", missing, subject)
+        return AlertResult(False, settings.recipients, f"{missing} not configured")
+    message = EmailMessage()
+    message["Subject"], message["From"] = subject, settings.sender
+    message["To"] = ", ".join(settings.recipients)
+    message.set_content(body)
+    try:
+        with smtplib.SMTP(settings.host, settings.port, timeout=30) as smtp:
+            if settings.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.user:
+                smtp.login(settings.user, settings.password)
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        detail = f"{type(exc).__name__}: {exc}".replace(settings.password, "***") if settings.password else str(exc)
+        log.warning("alert not sent via %s:%s: %s", settings.host, settings.port, detail)
+        return AlertResult(False, settings.recipients, detail[:500])
+    log.info("alert sent to %d recipient(s): %s", len(settings.recipients), subject)
+    return AlertResult(True, settings.recipients, f"sent via {settings.host}:{settings.port}")

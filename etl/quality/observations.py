@@ -1,0 +1,101 @@
+"""Helper columns for the observations suite, computed in pandas where GX has no native expectation.
+
+Each helper is a plain boolean or number the suite then asserts natively (``be_in_set [true]``,
+``be_between``), so the count and the failing rows' keys land in the GX result like any other check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from etl.observations import AVAILABLE, OBSERVATION_COLUMNS
+from etl.quality.settings import COUNTRY_KATO, SUM_TOLERANCE_PCT, IndicatorQuality, is_percent, max_plausible_year
+
+#: row keys reported with each failing value
+INDEX_COLUMNS = ("row_id", "kato_code", "period_start", "dims")
+
+
+@dataclass(frozen=True)
+class RegionValidity:
+    valid_from: date | None
+    valid_to: date | None
+
+
+def prepare_observations(
+    frame: pd.DataFrame,
+    regions: dict[str, RegionValidity],
+    quality: IndicatorQuality,
+    unit: str | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """The frame with helper columns, and the suite parameters for this series."""
+    out = frame.reset_index(drop=True).copy()
+    out.insert(0, "row_id", np.arange(len(out), dtype="int64"))
+    if set(OBSERVATION_COLUMNS) <= set(out.columns):
+        start = pd.to_datetime(out["period_start"], errors="coerce")
+        end = pd.to_datetime(out["period_end"], errors="coerce")
+        out["period_year"] = end.dt.year.astype("Int64")
+        out["period_ok"] = start.notna() & end.notna() & (start <= end)
+        out["value_num"] = pd.to_numeric(out["value"].astype(object), errors="coerce").astype("float64")
+        out["value_ok"] = _value_ok(out)
+        out["region_valid_for_period"] = _region_valid(out, start, end, regions, quality.back_calculated)
+        units = out["unit"].where(out["unit"].notna(), unit)
+        out["percent_value"] = out["value_num"].where(units.map(is_percent).astype(bool))
+        out["yoy_change_pct"] = _yoy_change(out)
+        out["regional_sum_gap_pct"] = _regional_sum_gap(out) if quality.additive else np.nan
+    params = {
+        "known_regions": sorted(regions),
+        "max_year": max_plausible_year(),
+        "max_yoy_change_pct": quality.max_yoy_change_pct,
+        "sum_tolerance_pct": SUM_TOLERANCE_PCT,
+    }
+    return out, params
+
+
+def _value_ok(out: pd.DataFrame) -> pd.Series:
+    """A value exactly when the status is 'A', and then a finite number (the load's own constraint)."""
+    has_value = out["value"].notna()
+    finite = np.isfinite(out["value_num"].fillna(0.0))
+    return (has_value == (out["obs_status"] == AVAILABLE)) & (~has_value | (out["value_num"].notna() & finite))
+
+
+def _region_valid(
+    out: pd.DataFrame, start: pd.Series, end: pd.Series, regions: dict[str, RegionValidity], back_calculated: bool
+) -> pd.Series:
+    """False when the region did not exist during the period (Abai before 2022, South Kazakhstan after 2018).
+
+    Unknown codes count as valid here: ``kato_code in known_regions`` reports them once, not twice.
+    A back-calculated series may carry a new region's values before it was founded, not after one ended.
+    """
+    lo = out["kato_code"].map(lambda k: regions[k].valid_from if k in regions else None)
+    hi = out["kato_code"].map(lambda k: regions[k].valid_to if k in regions else None)
+    lo_ts, hi_ts = pd.to_datetime(lo, errors="coerce"), pd.to_datetime(hi, errors="coerce")
+    started = lo_ts.isna() | (back_calculated) | (end.isna()) | (lo_ts <= end)
+    not_ended = hi_ts.isna() | start.isna() | (hi_ts >= start)
+    return (started & not_ended).astype(bool)
+
+
+def _yoy_change(out: pd.DataFrame) -> pd.Series:
+    """Relative change (%) against the same cut's previous year, for annual rows with values."""
+    annual = out[(out["frequency"] == "A") & out["value_num"].notna() & out["period_year"].notna()]
+    annual = annual.sort_values(["kato_code", "dims", "period_year"])
+    grouped = annual.groupby(["kato_code", "dims"], sort=False)
+    prev_value = grouped["value_num"].shift(1)
+    consecutive = grouped["period_year"].shift(1) == annual["period_year"] - 1
+    change = ((annual["value_num"] - prev_value).abs() / prev_value.abs() * 100).where(consecutive & (prev_value != 0))
+    return change.reindex(out.index).astype("float64")
+
+
+def _regional_sum_gap(out: pd.DataFrame) -> pd.Series:
+    """On national rows of an additive series: |Σ regions − national| / national, in percent."""
+    valued = out[out["value_num"].notna() & out["region_valid_for_period"]]
+    keys = ["period_start", "period_end", "dims"]
+    regional = valued[valued["kato_code"] != COUNTRY_KATO].groupby(keys)["value_num"].sum().rename("regions_sum")
+    national = (
+        valued[valued["kato_code"] == COUNTRY_KATO].reset_index().merge(regional.reset_index(), on=keys, how="inner")
+    )
+    gap = (national["regions_sum"] - national["value_num"]).abs() / national["value_num"].abs() * 100
+    return pd.Series(gap.to_numpy(), index=national["index"].to_numpy()).reindex(out.index).astype("float64")

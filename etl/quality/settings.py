@@ -1,0 +1,61 @@
+"""Per-indicator quality settings from ``catalogue/quality.csv``, and the defaults when a row is absent.
+
+Columns: ``indicator_code``; ``max_yoy_change`` (largest plausible year-on-year relative change, in
+percent; default 50); ``additive`` (1 = regions sum to the national total); ``back_calculated`` (1 = the
+source recalculated the series for regions that did not exist yet, e.g. Abai before 2022).
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from etl import config
+
+DEFAULT_MAX_YOY_CHANGE_PCT = 50.0
+#: relative gap allowed between the sum of regions and the national total of an additive series
+SUM_TOLERANCE_PCT = 1.0
+FIRST_YEAR = 1990
+COUNTRY_KATO = "000000000"
+
+
+@dataclass(frozen=True)
+class IndicatorQuality:
+    max_yoy_change_pct: float = DEFAULT_MAX_YOY_CHANGE_PCT
+    additive: bool = False
+    back_calculated: bool = False
+
+
+def load_quality_settings(folder: Path | None = None) -> dict[str, IndicatorQuality]:
+    """``indicator_code`` → settings; a missing file means defaults everywhere."""
+    path = (folder or config.CATALOGUE_DIR) / "quality.csv"
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if (r.get("indicator_code") or "").strip()]
+    return {r["indicator_code"].strip(): _settings(r, path, line) for line, r in enumerate(rows, start=2)}
+
+
+def _settings(row: dict, path: Path, line: int) -> IndicatorQuality:
+    raw = (row.get("max_yoy_change") or "").strip().replace(",", ".")
+    try:
+        limit = float(raw) if raw else DEFAULT_MAX_YOY_CHANGE_PCT
+    except ValueError as exc:
+        raise ValueError(f"{path.name}, line {line}: max_yoy_change {raw!r} is not a number") from exc
+    return IndicatorQuality(limit, _flag(row.get("additive")), _flag(row.get("back_calculated")))
+
+
+def _flag(raw: str | None) -> bool:
+    return (raw or "").strip().lower() in ("1", "true", "yes", "да")
+
+
+def is_percent(unit: str | None) -> bool:
+    """Units the statistics office writes for shares: "процент", "пайыз", "%"."""
+    text = (unit or "").lower()
+    return "процент" in text or "пайыз" in text or "%" in text
+
+
+def max_plausible_year(today: date | None = None) -> int:
+    return (today or date.today()).year + 1
