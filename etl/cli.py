@@ -55,9 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--year", type=int, default=jobs.default_reporting_year())
     listing.set_defaults(func=_report_list)
 
-    replay = sub.add_parser("replay", help="serve the bundled sample responses like the Taldau API")
+    replay = sub.add_parser("replay", help="serve the bundled sample responses like the source APIs")
     replay.add_argument("--port", type=int, default=8795)
-    replay.add_argument("--root", default=str(config.SAMPLES_DIR / "taldau"))
+    replay.add_argument("--samples", default=str(config.SAMPLES_DIR), help="folder with one subfolder per source")
     replay.set_defaults(func=_replay)
     return parser
 
@@ -156,10 +156,12 @@ def _report_issue(args: argparse.Namespace) -> int:
 def _replay(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from etl.sources.replay import ReplayServer
+    from etl.sources.replay import ReplayServer, resolver
 
-    server = ReplayServer(Path(args.root), args.port).start()
-    print(f"replaying {args.root} at {server.url} (Ctrl+C to stop)", flush=True)
+    server = ReplayServer(Path(args.samples), args.port).start()
+    for folder in sorted(p for p in Path(args.samples).iterdir() if p.is_dir() and resolver(p.name)):
+        print(f"{folder.name}: {server.url_for(folder.name)}", flush=True)
+    print("(Ctrl+C to stop)", flush=True)
     try:
         while True:
             time.sleep(3600)

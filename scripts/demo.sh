@@ -29,7 +29,7 @@ for _ in $(seq 50); do
   python -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
   sleep 0.2
 done
-export SDG_TALDAU_URL="http://127.0.0.1:$port"
+export SDG_TALDAU_URL="http://127.0.0.1:$port/taldau"
 echo "$SDG_TALDAU_URL"
 
 run_dag() {

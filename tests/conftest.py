@@ -113,12 +113,12 @@ def engine(warehouse_url: str):
 
 @pytest.fixture
 def replay(monkeypatch) -> Iterator[str]:
-    """The bundled Taldau samples served over HTTP; ``SDG_TALDAU_URL`` points at them."""
+    """The bundled Taldau samples served over HTTP; ``SDG_TALDAU_URL`` points at them (and is yielded)."""
     from etl.sources.replay import ReplayServer
 
-    with ReplayServer(config.SAMPLES_DIR / "taldau") as server:
-        monkeypatch.setenv("SDG_TALDAU_URL", server.url)
-        yield server.url
+    with ReplayServer(config.SAMPLES_DIR) as server:
+        monkeypatch.setenv("SDG_TALDAU_URL", server.url_for("taldau"))
+        yield server.url_for("taldau")
 
 
 @pytest.fixture(scope="session")

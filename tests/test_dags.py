@@ -99,13 +99,11 @@ def test_second_ingest_run_announces_nothing(dagbag, airflow_db, warehouse_url, 
 def test_settings_come_from_airflow_connections(dagbag, airflow_db, warehouse_url, replay, engine, monkeypatch):
     """With no SDG_* variables, the tasks find the warehouse and Taldau through Airflow connections."""
     import json
-    from urllib.parse import urlsplit
 
     monkeypatch.delenv("SDG_WAREHOUSE_URL")
     monkeypatch.delenv("SDG_TALDAU_URL")
     monkeypatch.setenv("AIRFLOW_CONN_SDG_WAREHOUSE", warehouse_url.replace("postgresql://", "postgres://", 1))
-    replay_url = urlsplit(replay)
-    conn = {"conn_type": "http", "host": replay_url.hostname, "port": replay_url.port, "schema": "http"}
+    conn = {"conn_type": "http", "host": replay}  # host with scheme and path: http://127.0.0.1:<port>/taldau
     monkeypatch.setenv("AIRFLOW_CONN_TALDAU", json.dumps(conn))
     run = dagbag.dags["sdg_taldau_ingest"].test()
     assert _state(run) == "success"

@@ -201,8 +201,8 @@ def test_forms_show_facts_plans_and_activities_and_are_versioned(engine, replay,
 
     # synthetic revision of Astana's 2025 value of indicator 1.2.1 (index 704460)
     root = tmp_path / "served"
-    shutil.copytree(SAMPLES, root)
-    target = root / "GetIndexData" / "704460-p7-d67.json"
+    shutil.copytree(SAMPLES, root / "taldau")
+    target = root / "taldau" / "GetIndexData" / "704460-p7-d67.json"
     rows = json.loads(target.read_text(encoding="utf-8-sig"))
     astana_term = int(next(r["taldau_term_id"] for r in _csv("regions.csv") if r["kato_code"] == ASTANA))
     period = next(p for r in rows if r["terms"] == [astana_term] for p in r["periods"] if p["date"] == f"31.12.{YEAR}")
@@ -210,7 +210,7 @@ def test_forms_show_facts_plans_and_activities_and_are_versioned(engine, replay,
     period["value"] = "4,25"
     target.write_bytes(json.dumps(rows, ensure_ascii=False).encode("utf-8"))
     with ReplayServer(root) as server:
-        results = _ingest_all(server.url)
+        results = _ingest_all(server.url_for("taldau"))
     assert [r["status"] for r in results].count("loaded") == 1
     compute_facts(YEAR)
     revised = issue_forms(YEAR)

@@ -71,7 +71,7 @@ def _write(path: Path, rows: list) -> None:
 
 def _copy_samples(tmp_path: Path) -> Path:
     root = tmp_path / "served"
-    shutil.copytree(SAMPLES, root)
+    shutil.copytree(SAMPLES, root / "taldau")
     return root
 
 
@@ -146,7 +146,7 @@ def test_snapshot_is_kept_and_reingest_is_unchanged(engine, replay, warehouse_ur
 
 def test_revised_values_become_vintages(engine, replay, tmp_path):
     root = _copy_samples(tmp_path)
-    target = root / "GetIndexData" / FILE
+    target = root / "taldau" / "GetIndexData" / FILE
     rows = _read(target)
     terms = _terms()
     # synthetic revision: two published numbers change (Astana 2024, Almaty city 2023)
@@ -165,7 +165,7 @@ def test_revised_values_become_vintages(engine, replay, tmp_path):
     between = datetime.now(UTC)
     time.sleep(0.01)
     with ReplayServer(root) as server:
-        second = ingest("taldau", KEY, base_url=server.url)
+        second = ingest("taldau", KEY, base_url=server.url_for("taldau"))
 
     assert second["status"] == "loaded"
     assert second["snapshots"] != first["snapshots"]
@@ -210,7 +210,7 @@ def test_revised_values_become_vintages(engine, replay, tmp_path):
     assert all(as_of_now[cut] == as_of[cut] for cut in unchanged)
 
     with ReplayServer(root) as server:  # the revised answer again: nothing more changes
-        assert ingest("taldau", KEY, base_url=server.url)["status"] == "unchanged"
+        assert ingest("taldau", KEY, base_url=server.url_for("taldau"))["status"] == "unchanged"
 
 
 def _duplicate_region(rows: list) -> list:
@@ -237,12 +237,12 @@ def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tm
     ingest("taldau", KEY)
     before = _checksum(engine)
     root = _copy_samples(tmp_path)
-    target = root / "GetIndexData" / FILE
+    target = root / "taldau" / "GetIndexData" / FILE
     make_bad(target)
     bad_bytes = target.read_bytes()
 
     with ReplayServer(root) as server, pytest.raises(error, match=reason):
-        ingest("taldau", KEY, base_url=server.url)
+        ingest("taldau", KEY, base_url=server.url_for("taldau"))
 
     assert _checksum(engine) == before
     with engine.connect() as conn:

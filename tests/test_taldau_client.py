@@ -88,8 +88,8 @@ def test_replay_returns_exact_sample_bytes(replay, index_id, period_id, dics, fi
     assert fetched.content_type.startswith("application/json")
     assert fetched.params == {"period": str(period_id), "dics": ",".join(map(str, dics))}
     parts = urlsplit(fetched.url)
-    assert f"{parts.scheme}://{parts.netloc}" == replay
-    assert parts.path == f"/ru/Api/GetIndexData/{index_id}"
+    assert f"{parts.scheme}://{parts.netloc}/taldau" == replay
+    assert parts.path == f"/taldau/ru/Api/GetIndexData/{index_id}"
     assert parse_qs(parts.query) == {"period": [str(period_id)], "dics": [",".join(map(str, dics))]}
 
 
