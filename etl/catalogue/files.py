@@ -71,7 +71,7 @@ def read_rows(name: str, required_columns: tuple[str, ...], folder: Path | None 
 
 
 REGION_COLUMNS = (
-    "kato_code", "kind", "name_ru", "name_kk", "name_en", "iso3166_2", "opensdg_code", "taldau_term_id",
+    "kato_code", "kind", "name_ru", "name_kk", "name_en", "iso3166_2", "opensdg_code", "taldau_term_id", "m49",
     "valid_from", "valid_to", "split_from_kato", "sort_order",
 )  # fmt: skip
 INDICATOR_COLUMNS = (

@@ -33,6 +33,7 @@ class Region:
     iso3166_2: str
     opensdg_code: str
     taldau_term_id: int | None
+    m49: str
     valid_from: date | None
     valid_to: date | None
     split_from_kato: str | None
@@ -126,6 +127,7 @@ def _region(row: Row) -> Region:
         iso3166_2=row.text("iso3166_2", required=False),
         opensdg_code=row.text("opensdg_code", required=False),
         taldau_term_id=row.integer("taldau_term_id", required=False),
+        m49=row.text("m49", required=False),
         valid_from=_date(row, "valid_from"),
         valid_to=_date(row, "valid_to"),
         split_from_kato=row.text("split_from_kato", required=False) or None,

@@ -91,9 +91,11 @@ def _replace_aliases(conn: Connection, regions: list[Region]) -> None:
     rows = []
     for region in regions:
         for scheme, alias in (
+            ("kato", region.kato_code),
             ("taldau_term", region.taldau_term_id),
             ("opensdg", region.opensdg_code),
             ("iso3166_2", region.iso3166_2),
+            ("m49", region.m49),
             ("name_ru", region.name_ru),
         ):
             if alias:

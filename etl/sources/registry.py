@@ -11,6 +11,10 @@ if TYPE_CHECKING:
 #: catalogue name -> "module:Class"
 SOURCES: dict[str, str] = {
     "taldau": "etl.sources.taldau.source:TaldauSource",
+    "opensdg": "etl.sources.opensdg.source:OpenSdgSource",
+    "unsd": "etl.sources.unsd.source:UnsdSource",
+    "sdmx": "etl.sources.sdmx.source:SdmxSource",
+    "files": "etl.sources.files.source:FilesSource",
 }
 
 

@@ -19,3 +19,8 @@ SELECT s.source, s.series_key, count(o.observation_id) AS current_observations,
 FROM sdg.series s
 LEFT JOIN sdg.observation o ON o.series_id = s.series_id AND o.valid_to IS NULL
 GROUP BY s.source, s.series_key;
+
+-- Sources name regions in their own code lists (M49 in the UN database and SDMX, KATO itself in files
+-- from responsible bodies, ...): the alias scheme is open, the catalogue says which exist.
+ALTER TABLE sdg.region_alias DROP CONSTRAINT region_alias_scheme_check;
+ALTER TABLE sdg.region_alias ADD CONSTRAINT region_alias_scheme_format CHECK (scheme ~ '^[a-z0-9_]+$');
