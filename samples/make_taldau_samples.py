@@ -107,8 +107,18 @@ def load_regions() -> list[Region]:
 
 
 def load_series() -> list[dict[str, str]]:
+    """Catalogue rows; a series left to discovery takes its segment from the sample GetSegmentList answer."""
     with (CATALOGUE / "series" / "taldau.csv").open(encoding="utf-8", newline="") as fh:
-        return list(csv.DictReader(fh))
+        rows = list(csv.DictReader(fh))
+    for row in rows:
+        if not row["dics"]:
+            answer = OUT_DIR.parent / "GetSegmentList" / f"{row['index_id']}-p{row['period_id']}.json"
+            segment = next(s for s in json.loads(answer.read_text(encoding="utf-8")) if "67" in s["dicId"].split(" + "))
+            dics = [d.strip() for d in segment["dicId"].split("+")]
+            roots = [t.strip() for t in segment["termIds"].split(",")]
+            row["dics"] = ",".join(dics)
+            row["total_terms"] = ";".join(t for d, t in zip(dics, roots, strict=True) if d != "67")
+    return rows
 
 
 def other_dimensions(series: dict[str, str]) -> list[list[tuple[int, str, float]]]:

@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sqlalchemy import text
+from taldau_samples import segment_of
 
 from etl import config
 from etl.jobs import compute_facts, ingest, issue_forms, series_keys
@@ -47,8 +48,8 @@ def _expected_facts(root: Path = SAMPLES) -> dict[tuple[str, str], tuple[Decimal
     terms = {int(r["taldau_term_id"]): r["kato_code"] for r in _csv("regions.csv") if r["taldau_term_id"]}
     facts = {}
     for s in _csv("series/taldau.csv"):
-        dics = s["dics"].split(",")
-        totals = [int(t) for t in s["total_terms"].split(";") if t]
+        dic_ids, totals = segment_of(s["index_id"], s["period_id"], s["dics"], s["total_terms"])
+        dics = [str(d) for d in dic_ids]
         name = f"{s['index_id']}-p{s['period_id']}-d{'_'.join(dics)}.json"
         rows = json.loads((root / "GetIndexData" / name).read_text(encoding="utf-8-sig"))
         for row in rows:

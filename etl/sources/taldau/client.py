@@ -31,3 +31,18 @@ class TaldauClient:
         url = f"{self.base_url}/{self.lang}/Api/GetIndexData/{int(index_id)}"
         params = {"period": str(int(period_id)), "dics": ",".join(str(int(d)) for d in dics)}
         return http.get(self.session, SOURCE, url, params, self.timeout)
+
+    def _api(self, method: str, params: dict[str, str]) -> http.Fetched:
+        return http.get(self.session, SOURCE, f"{self.base_url}/{self.lang}/Api/{method}", params, self.timeout)
+
+    def get_period_list(self, index_id: int) -> http.Fetched:
+        """The period types an index is published for (``[{"id": 7, "name": "Год"}, ...]``)."""
+        return self._api("GetPeriodList", {"indexId": str(int(index_id))})
+
+    def get_segment_list(self, index_id: int, period_id: int) -> http.Fetched:
+        """The dictionary sets (segments) of an index: ``dicId`` "67 + 915", ``termIds`` of their roots."""
+        return self._api("GetSegmentList", {"indexId": str(int(index_id)), "periodId": str(int(period_id))})
+
+    def get_index_attributes(self, index_id: int, period_id: int) -> http.Fetched:
+        """Name, unit (``measureName``) and passport of an index."""
+        return self._api("GetIndexAttributes", {"indexId": str(int(index_id)), "periodId": str(int(period_id))})

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from etl.observations import OBSERVATION_COLUMNS, parse_value
+from etl.observations import OBSERVATION_COLUMNS, dims_key, parse_value
 from etl.sources.base import ParseResult
 from etl.sources.errors import SourceError
 from etl.sources.taldau.periods import PERIOD_TYPES, period_bounds
@@ -48,32 +48,66 @@ def parse_index_data(
     total_terms: Sequence[int] = (),
     region_terms: Mapping[int, str],
     unit: str | None = None,
+    breakdown: Mapping[int, str] | None = None,
 ) -> ParseResult:
-    """Parse one ``GetIndexData`` answer; raise :class:`SourceError` naming the URL on any schema drift."""
+    """Parse one ``GetIndexData`` answer; raise :class:`SourceError` naming the URL on any schema drift.
+
+    Rows of other dictionaries are kept only at their total term, except for the dictionaries named in
+    ``breakdown`` (dictionary id -> SDMX concept, e.g. ``{576: "SEX"}``), whose terms become dims.
+    """
     if period_id not in PERIOD_TYPES:
         raise SourceError(SOURCE, url, f"unknown period id {period_id}")
     region_pos = _region_position(dics, url)
     data = decode_json(content, url)
     if not isinstance(data, list):
         raise SourceError(SOURCE, url, f"expected a JSON list of term rows, got {type(data).__name__}")
-    wanted_others = [int(t) for t in total_terms]
-    if len(wanted_others) != len(dics) - 1:
+    if len(total_terms) != len(dics) - 1:
         raise ValueError(f"series with dics {list(dics)} must declare one total term per non-region dictionary")
+    cut = _Cut(dics, region_pos, [int(t) for t in total_terms], breakdown or {})
     result = ParseResult()
     records: list[tuple] = []
     for index, row in enumerate(data):
         terms, names, periods = _row_parts(row, index, len(dics), url)
-        others = [t for pos, t in enumerate(terms) if pos != region_pos]
-        if others != wanted_others:
+        dims = cut.dims(terms, names)
+        if dims is None:
             result.skipped_rows += 1
             continue
         kato = region_terms.get(terms[region_pos])
         if kato is None:
             result.unmapped_regions[str(terms[region_pos])] = str(names[region_pos]) if names else ""
             continue
-        records.extend(_period_records(periods, index, kato, period_id, unit, url))
+        records.extend(_period_records(periods, index, kato, period_id, unit, url, dims))
     result.frame = pd.DataFrame.from_records(records, columns=list(OBSERVATION_COLUMNS))
     return result
+
+
+#: Taldau term names of common breakdowns -> SDMX SDG codes; other terms keep their term id as code.
+TERM_CODES = {
+    "всего": "_T", "мужчины": "M", "женщины": "F", "городская местность": "U", "сельская местность": "R",
+    "город": "U", "село": "R",
+}  # fmt: skip
+
+
+class _Cut:
+    """Which rows are the declared cut, and the dims of each kept row."""
+
+    def __init__(self, dics: Sequence[int], region_pos: int, totals: list[int], breakdown: Mapping[int, str]):
+        self.others = [(pos, int(dic)) for pos, dic in enumerate(dics) if pos != region_pos]
+        self.totals = totals
+        self.breakdown = breakdown
+
+    def dims(self, terms: list[int], names: list) -> str | None:
+        """The row's dims key, or None when the row is outside the cut."""
+        found: dict[str, str] = {}
+        for (pos, dic), total in zip(self.others, self.totals, strict=True):
+            if terms[pos] == total:
+                continue
+            concept = self.breakdown.get(dic)
+            if concept is None:
+                return None
+            name = str(names[pos]).strip().lower() if pos < len(names) else ""
+            found[concept] = TERM_CODES.get(name, str(terms[pos]))
+        return dims_key(found)
 
 
 def _region_position(dics: Sequence[int], url: str) -> int:
@@ -98,7 +132,9 @@ def _row_parts(row: object, index: int, n_dics: int, url: str) -> tuple[list[int
     return term_ids, list(row.get("termNames") or []), periods
 
 
-def _period_records(periods: list, index: int, kato: str, period_id: int, unit: str | None, url: str) -> list[tuple]:
+def _period_records(
+    periods: list, index: int, kato: str, period_id: int, unit: str | None, url: str, dims: str = ""
+) -> list[tuple]:
     frequency = PERIOD_TYPES[period_id].frequency
     records = []
     for p_index, period in enumerate(periods):
@@ -113,7 +149,7 @@ def _period_records(periods: list, index: int, kato: str, period_id: int, unit: 
         except ValueError as exc:
             raise SourceError(SOURCE, url, f"row {index}, period {p_index}: bad date {period['date']!r}") from exc
         parsed = parse_value(period["value"])
-        records.append((kato, start, end, frequency, "", parsed.value, parsed.text, parsed.status, unit))
+        records.append((kato, start, end, frequency, dims, parsed.value, parsed.text, parsed.status, unit))
     return records
 
 

@@ -1,4 +1,7 @@
-"""Which sample file answers a Taldau request (for the local replay server)."""
+"""Which sample file answers a Taldau request (for the local replay server).
+
+Only digits and commas from the request reach a file name, so no request can name a file outside ``root``.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +9,29 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qs
 
-_INDEX_DATA = re.compile(r"^/(?:ru|kk|en)/Api/GetIndexData/(\d+)$")
-_PARAM = re.compile(r"^[0-9,]+$")
+_API = re.compile(r"^/(?:ru|kk|en)/Api/(GetIndexData|GetPeriodList|GetSegmentList|GetIndexAttributes)(?:/(\d+))?$")
+_NUMBERS = re.compile(r"^[0-9,]+$")
 
 
 def resolve(root: Path, path: str, query: str) -> Path | None:
-    """``/ru/Api/GetIndexData/<i>?period=<p>&dics=<a,b>`` -> ``GetIndexData/<i>-p<p>-d<a_b>.json``.
-
-    Only digits and commas reach the file name, so no request can name a file outside ``root``.
+    """``GetIndexData/<i>?period=<p>&dics=<a,b>`` -> ``GetIndexData/<i>-p<p>-d<a_b>.json``;
+    ``GetSegmentList``/``GetIndexAttributes?indexId=<i>&periodId=<p>`` -> ``<method>/<i>-p<p>.json``;
+    ``GetPeriodList?indexId=<i>`` -> ``GetPeriodList/<i>.json``.
     """
-    match = _INDEX_DATA.match(path)
-    params = parse_qs(query)
-    period = (params.get("period") or [""])[0]
-    dics = (params.get("dics") or [""])[0]
-    if not match or not _PARAM.match(period) or not _PARAM.match(dics):
+    match = _API.match(path)
+    if not match:
         return None
-    candidate = root / "GetIndexData" / f"{match.group(1)}-p{period}-d{dics.replace(',', '_')}.json"
+    method, index = match.groups()
+    params = {k: v[0] for k, v in parse_qs(query).items()}
+    if any(not _NUMBERS.match(v) for v in params.values()):
+        return None
+    if method == "GetIndexData":
+        if not index or "period" not in params or "dics" not in params:
+            return None
+        name = f"{index}-p{params['period']}-d{params['dics'].replace(',', '_')}.json"
+    elif method == "GetPeriodList":
+        name = f"{params.get('indexId', '')}.json"
+    else:
+        name = f"{params.get('indexId', '')}-p{params.get('periodId', '')}.json"
+    candidate = root / method / name
     return candidate if candidate.is_file() else None
