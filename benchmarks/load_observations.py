@@ -338,6 +338,28 @@ def run_copy_baselines(engine: Engine, frame: pd.DataFrame, report: Report) -> N
         "b. raw COPY (CSV pre-serialised)", len(frame), time_copy(engine, "bench_copy", frame, include_to_csv=False)
     )
     report.add("b. to_csv + raw COPY", len(frame), time_copy(engine, "bench_copy_csv", frame, include_to_csv=True))
+    report.add("b. raw COPY into observation-shaped table", len(frame), time_copy_indexed(engine, frame))
+
+
+def time_copy_indexed(engine: Engine, frame: pd.DataFrame) -> float:
+    """COPY (CSV pre-serialised) into a copy of sdg.observation with its indexes: what the table itself costs."""
+    extra = {"snapshot_id": 1, "valid_from": "2026-01-01T00:00:00+00:00"}
+    columns = (*BASELINE_COLUMNS, *extra)
+    buffer = io.StringIO()
+    frame.assign(**extra).loc[:, list(columns)].to_csv(buffer, index=False, header=False, na_rep="\\N")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE bench_copy_idx (LIKE sdg.observation INCLUDING ALL)"))
+    try:
+        t0 = time.perf_counter()
+        with engine.begin() as conn, conn.connection.cursor() as cur:
+            buffer.seek(0)
+            cur.copy_expert(
+                f"COPY bench_copy_idx ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            )
+        return time.perf_counter() - t0
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE bench_copy_idx"))
 
 
 def run_to_sql_baseline(engine: Engine, frame: pd.DataFrame, report: Report) -> None:
@@ -408,9 +430,16 @@ def table(report: Report) -> str:
 
 
 def verdict(report: Report) -> str:
-    ratio = report.seconds("a. pipeline (parse + load + commit)") / report.seconds("b. raw COPY (CSV pre-serialised)")
-    target = "MET" if ratio <= 3 else "NOT MET"
-    return f"pipeline / raw COPY = {ratio:.2f}x (target <= 3x: {target})"
+    pipeline = report.seconds("a. pipeline (parse + load + commit)")
+    lines = []
+    for label, step in (
+        ("raw COPY into a plain table", "b. raw COPY (CSV pre-serialised)"),
+        ("to_csv + raw COPY", "b. to_csv + raw COPY"),
+        ("raw COPY into an observation-shaped table", "b. raw COPY into observation-shaped table"),
+    ):
+        ratio = pipeline / report.seconds(step)
+        lines.append(f"pipeline / {label} = {ratio:.2f}x (target <= 3x: {'MET' if ratio <= 3 else 'NOT MET'})")
+    return "\n".join(lines)
 
 
 def peak_rss_mb() -> float:

@@ -26,8 +26,9 @@ def sdg_annual_reporting():
     ### Annual SDG monitoring report (order No. 236, Appendix 2)
 
     Fills the Fact column from the warehouse and issues one Appendix 2 form per region for the reporting
-    year. Runs on 5 January so drafts reach the regional working groups before the 15 January deadline;
-    trigger it by hand with `{"year": 2025, "status": "final"}` to issue a final version. The year is a
+    year, once the facts pass the `indicator_values` quality suite (`expectations/`; a critical failure
+    stops the forms). Runs on 5 January so drafts reach the regional working groups before the 15 January
+    deadline; trigger it by hand with `{"year": 2025, "status": "final"}` to issue a final version. The year is a
     param, never derived from the logical date (manual runs have none).
     """
 
@@ -50,6 +51,15 @@ def sdg_annual_reporting():
         return compute_facts(year)
 
     @task
+    def check_facts(year: int) -> dict:
+        """Quality gate: a critical failure (negative, >100 %, unknown region...) stops the forms."""
+        from etl.quality.jobs import check_facts
+
+        result = check_facts(year)
+        print(f"facts {year}: {result['warnings']} warning(s), {result['empty_cells']} empty cells")
+        return result
+
+    @task
     def issue_forms(year: int, params: dict | None = None) -> dict:
         from etl.jobs import issue_forms
 
@@ -60,7 +70,7 @@ def sdg_annual_reporting():
     year = reporting_year()
     facts = compute_facts(year)
     prepare_warehouse() >> facts
-    facts >> issue_forms(year)
+    facts >> check_facts(year) >> issue_forms(year)
 
 
 sdg_annual_reporting()

@@ -67,7 +67,9 @@ def send_alert(subject: str, body: str, settings: SmtpSettings | None = None) ->
                 smtp.login(settings.user, settings.password)
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
-        detail = f"{type(exc).__name__}: {exc}".replace(settings.password, "***") if settings.password else str(exc)
+        detail = f"{type(exc).__name__}: {exc}"
+        if settings.password:
+            detail = detail.replace(settings.password, "***")
         log.warning("alert not sent via %s:%s: %s", settings.host, settings.port, detail)
         return AlertResult(False, settings.recipients, detail[:500])
     log.info("alert sent to %d recipient(s): %s", len(settings.recipients), subject)

@@ -26,6 +26,13 @@ CREATE TEMP TABLE obs_stage (
 ) ON COMMIT DROP
 """
 
+_HAS_CURRENT = "SELECT EXISTS (SELECT 1 FROM sdg.observation WHERE series_id = :series_id AND valid_to IS NULL)"
+
+_IDS_EXIST = """
+SELECT EXISTS (SELECT 1 FROM sdg.series WHERE series_id = :series_id) AS series,
+       EXISTS (SELECT 1 FROM sdg.snapshot WHERE snapshot_id = :snapshot_id) AS snapshot
+"""
+
 _CLOSE_CHANGED = """
 UPDATE sdg.observation AS o
 SET valid_to = :valid_from, superseded_by_snapshot_id = :snapshot_id
@@ -68,16 +75,44 @@ class DuplicateCutError(ValueError):
 def load_observations(
     conn: Connection, frame: pd.DataFrame, *, series_id: int, snapshot_id: int, valid_from: datetime
 ) -> LoadResult:
-    """Merge ``frame`` (columns :data:`OBSERVATION_COLUMNS`) into ``sdg.observation`` for one series."""
+    """Merge ``frame`` (columns :data:`OBSERVATION_COLUMNS`) into ``sdg.observation`` for one series.
+
+    A series with no current rows yet (its first load) is copied straight into the table; later loads go
+    through the stage and the vintage merge.
+    """
     _check_unique(frame)
-    conn.execute(text(_STAGE_DDL))
-    _copy(conn, frame)
-    conn.execute(text("ANALYZE obs_stage"))
     params = {"series_id": series_id, "snapshot_id": snapshot_id, "valid_from": valid_from}
+    _check_ids(conn, params)
+    _check_regions(conn, frame)
+    if not conn.execute(text(_HAS_CURRENT), params).scalar():
+        extra = {"series_id": series_id, "snapshot_id": snapshot_id, "valid_from": valid_from.isoformat()}
+        _copy(conn, frame.assign(**extra), "sdg.observation", OBSERVATION_COLUMNS + tuple(extra))
+        return LoadResult(rows=len(frame), inserted=len(frame), revised=0, unchanged=0)
+    conn.execute(text(_STAGE_DDL))
+    _copy(conn, frame, "obs_stage", OBSERVATION_COLUMNS)
     revised = conn.execute(text(_CLOSE_CHANGED), params).rowcount
     inserted = conn.execute(text(_INSERT_NEW), params).rowcount
     conn.execute(text("DROP TABLE obs_stage"))
     return LoadResult(rows=len(frame), inserted=inserted - revised, revised=revised, unchanged=len(frame) - inserted)
+
+
+class UnknownReferenceError(ValueError):
+    """A load names a series, snapshot or region the warehouse does not have."""
+
+
+def _check_ids(conn: Connection, params: dict) -> None:
+    found = conn.execute(text(_IDS_EXIST), params).one()
+    if not found.series:
+        raise UnknownReferenceError(f"series_id {params['series_id']} is not in sdg.series")
+    if not found.snapshot:
+        raise UnknownReferenceError(f"snapshot_id {params['snapshot_id']} is not in sdg.snapshot")
+
+
+def _check_regions(conn: Connection, frame: pd.DataFrame) -> None:
+    known = set(conn.execute(text("SELECT kato_code FROM sdg.region")).scalars())
+    unknown = set(frame["kato_code"].unique()) - known
+    if unknown:
+        raise UnknownReferenceError(f"KATO codes not in sdg.region: {sorted(unknown)[:10]}")
 
 
 def _check_unique(frame: pd.DataFrame) -> None:
@@ -87,12 +122,9 @@ def _check_unique(frame: pd.DataFrame) -> None:
         raise DuplicateCutError(f"{len(dupes)} rows share a (region, period, dims) cut, e.g. {sample}")
 
 
-def _copy(conn: Connection, frame: pd.DataFrame) -> None:
+def _copy(conn: Connection, frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
     buffer = io.StringIO()
-    frame.loc[:, list(OBSERVATION_COLUMNS)].to_csv(buffer, index=False, header=False, na_rep="\\N")
+    frame.loc[:, list(columns)].to_csv(buffer, index=False, header=False, na_rep="\\N")
     buffer.seek(0)
     with conn.connection.cursor() as cur:
-        cur.copy_expert(
-            f"COPY obs_stage ({', '.join(OBSERVATION_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
-            buffer,
-        )
+        cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)

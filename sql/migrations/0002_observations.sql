@@ -23,8 +23,10 @@ COMMENT ON TABLE sdg.snapshot IS
 
 CREATE TABLE sdg.observation (
     observation_id bigserial PRIMARY KEY,
-    series_id      bigint NOT NULL REFERENCES sdg.series (series_id),
-    kato_code      char(9) NOT NULL REFERENCES sdg.region (kato_code),
+    -- series, region and snapshot are checked once per load, set-based, by etl.warehouse.observations:
+    -- per-row foreign-key triggers cost ~10 s per million rows (docs/performance.md)
+    series_id      bigint NOT NULL,
+    kato_code      char(9) NOT NULL,
     period_start   date NOT NULL,
     period_end     date NOT NULL,
     frequency      char(1) NOT NULL CHECK (frequency IN ('A', 'Q', 'M')),
@@ -35,10 +37,10 @@ CREATE TABLE sdg.observation (
     -- A = a value; suppressed = 'x' (confidential); missing = '-' or empty; invalid = text kept as is
     obs_status     text NOT NULL CHECK (obs_status IN ('A', 'suppressed', 'missing', 'invalid')),
     unit           text,
-    snapshot_id    bigint NOT NULL REFERENCES sdg.snapshot (snapshot_id),
+    snapshot_id    bigint NOT NULL,
     valid_from     timestamptz NOT NULL,
     valid_to       timestamptz,
-    superseded_by_snapshot_id bigint REFERENCES sdg.snapshot (snapshot_id),
+    superseded_by_snapshot_id bigint,
     CHECK (period_start <= period_end),
     CHECK (valid_to IS NULL OR valid_from <= valid_to),
     CHECK ((obs_status = 'A') = (value IS NOT NULL))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -25,6 +26,7 @@ PERIOD_TYPES: dict[int, PeriodType] = {
 }
 
 
+@functools.lru_cache(maxsize=8192)  # every region repeats the same few hundred dates
 def period_bounds(period_id: int, end_text: str) -> tuple[date, date]:
     """(start, end) of a period given Taldau's ``date`` field (``"31.12.2023"``, the last day)."""
     kind = PERIOD_TYPES.get(period_id)

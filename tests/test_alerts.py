@@ -1,0 +1,97 @@
+"""Alert e-mails reach a real (in-process) SMTP server with dataset, expectation, count and examples."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from email import message_from_bytes
+from email.policy import default
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import text
+
+from etl.alerts.email import send_alert
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(monkeypatch):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    monkeypatch.setenv("SDG_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SDG_SMTP_PORT", str(controller.port))
+    monkeypatch.setenv("SDG_ALERT_FROM", "sdg@example.kz")
+    monkeypatch.setenv("SDG_ALERT_RECIPIENTS", "data-team@example.kz, akimat@example.kz")
+    yield inbox
+    controller.stop()
+
+
+def test_alert_arrives(smtp):
+    result = send_alert("[SDG quality] test", "Dataset: observations\n")
+    assert result.sent
+    ((rcpt, message),) = smtp.messages
+    assert rcpt == ["data-team@example.kz", "akimat@example.kz"]
+    assert message["Subject"] == "[SDG quality] test" and message["From"] == "sdg@example.kz"
+
+
+def test_no_smtp_host_is_a_warning_not_a_crash(monkeypatch, caplog):
+    monkeypatch.delenv("SDG_SMTP_HOST", raising=False)
+    with caplog.at_level(logging.WARNING):
+        result = send_alert("subject", "body")
+    assert not result.sent and "SDG_SMTP_HOST" in result.detail
+    assert "not sent" in caplog.text
+
+
+def test_unreachable_server_never_logs_the_password(monkeypatch, caplog):
+    monkeypatch.setenv("SDG_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SDG_SMTP_PORT", str(_free_port()))  # nothing listens
+    monkeypatch.setenv("SDG_SMTP_USER", "bot")
+    monkeypatch.setenv("SDG_SMTP_PASSWORD", "s3cret-Pa55")
+    monkeypatch.setenv("SDG_ALERT_RECIPIENTS", "a@example.kz")
+    with caplog.at_level(logging.DEBUG):
+        result = send_alert("subject", "body")
+    assert not result.sent
+    assert "s3cret-Pa55" not in caplog.text and "s3cret-Pa55" not in result.detail
+
+
+def test_quarantine_sends_the_alert_with_dataset_expectation_count_and_examples(smtp, engine):
+    """End to end: a critically bad synthetic batch through the gate e-mails the people responsible."""
+    from test_quality_gate import gate_then_load, obs  # tests/ is on sys.path (pytest rootdir import)
+
+    with engine.connect() as conn:
+        series = conn.execute(text(SERIES)).one()
+    decision, snap = gate_then_load(
+        engine, tuple(series), [obs("100000000", 2020, "9"), obs("110000000", 2020, "8")], 7
+    )
+    assert not decision.load
+    ((_, message),) = smtp.messages
+    body = message.get_content()
+    assert message["Subject"].startswith("[SDG quality] observations")
+    assert f"snapshot {snap}" in body and "Dataset: observations" in body
+    assert "expect_column_values_to_be_in_set on column region_valid_for_period: 1 unexpected" in body
+    assert '"kato_code": "100000000"' in body and "2020-01-01" in body
+    with engine.connect() as conn:
+        sent = conn.execute(text("SELECT sent, recipients FROM sdg.quality_alert")).one()
+    assert sent == (True, "data-team@example.kz, akimat@example.kz")
+
+
+SERIES = (
+    "SELECT s.series_key, s.series_id FROM sdg.series s JOIN sdg.indicator_series m USING (series_key) "
+    "ORDER BY 1 LIMIT 1"
+)
