@@ -72,7 +72,10 @@ def message(dsd: v21.DataStructureDefinition, flow: v21.DataflowDefinition, gene
         values.update({"SEX": sex, "AGE": "_T", "URBANISATION": urb})
         series_key = dsd.make_key(v21.SeriesKey, values)
         series_key.attrib.update(
-            {a: v21.AttributeValue(value=v, value_for=attrs[a]) for a, v in (("UNIT_MEASURE", "PT"), ("UNIT_MULT", "0"))}
+            {
+                a: v21.AttributeValue(value=v, value_for=attrs[a])
+                for a, v in (("UNIT_MEASURE", "PT"), ("UNIT_MULT", "0"))
+            }
         )
         obs = []
         for year, (value, status) in years.items():
@@ -141,7 +144,8 @@ def json_v1(dsd: v21.DataStructureDefinition) -> bytes:
         series[index] = {
             "attributes": [0, 0],
             "observations": {
-                str(years.index(y)): [None if v is None else json.loads(v), statuses.index(s), 0] for y, (v, s) in obs.items()
+                str(years.index(y)): [None if v is None else json.loads(v), statuses.index(s), 0]
+                for y, (v, s) in obs.items()
             },
         }
     tree = {

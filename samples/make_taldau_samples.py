@@ -28,7 +28,6 @@ README = ROOT / "samples" / "README.md"
 SEED = "sdg-kz-taldau-samples-v1"
 YEARS = range(2015, 2026)
 REPORT_YEAR = 2025
-NEW_REGION_FROM = 2022  # Abai, Zhetysu, Ulytau have data from this year on
 BOM_SERIES_INDEX = 0  # exactly one file (the first series) starts with a UTF-8 BOM
 
 # Non-region dictionary terms besides the totals. The ids are SYNTHETIC placeholders
@@ -94,12 +93,13 @@ def load_regions() -> list[Region]:
     rows.sort(key=lambda r: int(r["sort_order"]))
     regions = []
     for r in rows:
-        new = r["valid_from"] >= f"{NEW_REGION_FROM}-01-01" if r["valid_from"] else False
+        # a region has values from the year it was formed (Turkestan and Shymkent 2018; Abai, Zhetysu, Ulytau 2022)
+        first_year = max(YEARS[0], int(r["valid_from"][:4])) if r["valid_from"] else YEARS[0]
         regions.append(
             Region(
                 term=int(r["taldau_term_id"]),
                 name=taldau_name(r["name_ru"]),
-                first_year=NEW_REGION_FROM if new else YEARS[0],
+                first_year=first_year,
                 is_republic=r["kind"] == "country",
             )
         )

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import text
 from taldau_samples import segment_of
@@ -22,6 +23,7 @@ from taldau_samples import segment_of
 from etl import config
 from etl.catalogue.model import load_regions, load_series
 from etl.jobs import ingest
+from etl.observations import OBSERVATION_COLUMNS
 from etl.sources.errors import SourceError
 from etl.sources.replay import ReplayServer
 from etl.warehouse.observations import DuplicateCutError
@@ -151,12 +153,20 @@ def test_revised_values_become_vintages(engine, replay, tmp_path):
     target = root / "taldau" / "GetIndexData" / FILE
     rows = _read(target)
     terms = _terms()
-    # synthetic revision: two published numbers change (Astana 2024, Almaty city 2023)
+    # synthetic revision: two published numbers change (the first numeric 2024 and 2023 cells of two regions)
+    numeric = [
+        (terms[r["terms"][0]], p["date"])
+        for r in rows
+        for p in r["periods"]
+        if p["date"] in ("31.12.2024", "31.12.2023") and _expected(p["value"])[1] == "A"
+    ]
+    first_2024 = next(c for c in numeric if c[1] == "31.12.2024")
+    first_2023 = next(c for c in numeric if c[1] == "31.12.2023" and c[0] != first_2024[0])
     changes = {}
-    for kato, end, new in (("710000000", "31.12.2024", "9,9"), ("750000000", "31.12.2023", "1,25")):
+    for (kato, end), new in ((first_2024, "9,9"), (first_2023, "1,25")):
         row = next(r for r in rows if terms[r["terms"][0]] == kato)
         period = next(p for p in row["periods"] if p["date"] == end)
-        assert _expected(period["value"])[1] == "A"
+        assert _expected(period["value"])[1] == "A" and _expected(period["value"])[0] != _expected(new)[0]
         changes[(kato, date(int(end[-4:]), 12, 31))] = (_expected(period["value"])[0], _expected(new)[0])
         period["value"] = new
     _write(target, rows)
@@ -225,7 +235,6 @@ def _duplicate_region(rows: list) -> list:
 @pytest.mark.parametrize(
     ("make_bad", "error", "reason"),
     [
-        (lambda path: _write(path, _duplicate_region(_read(path))), DuplicateCutError, "share a .region, period, dims"),
         (
             lambda path: path.write_bytes(b"<!DOCTYPE html><html><body>Service Unavailable</body></html>"),
             SourceError,
@@ -233,7 +242,7 @@ def _duplicate_region(rows: list) -> list:
         ),
         (lambda path: path.write_bytes(path.read_bytes()[:-300]), SourceError, "invalid or truncated JSON"),
     ],
-    ids=["duplicate-cut", "html-page", "truncated-json"],
+    ids=["html-page", "truncated-json"],
 )
 def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tmp_path, make_bad, error, reason):
     ingest("taldau", KEY)
@@ -255,3 +264,41 @@ def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tm
     assert snap["rows_parsed"] is None
     assert re.search(reason, snap["load_error"])
     assert Path(snap["storage_path"]).read_bytes() == bad_bytes
+
+
+def test_duplicate_cut_is_quarantined_and_changes_nothing(engine, replay, tmp_path):
+    """Two values for one (region, period) is a critical quality failure: kept, not loaded, explained."""
+    ingest("taldau", KEY)
+    before = _checksum(engine)
+    root = _copy_samples(tmp_path)
+    target = root / "taldau" / "GetIndexData" / FILE
+    _write(target, _duplicate_region(_read(target)))
+    bad_sha = hashlib.sha256(target.read_bytes()).hexdigest()
+
+    with ReplayServer(root) as server:
+        result = ingest("taldau", KEY, base_url=server.url_for("taldau"))
+
+    assert result["status"] == "quarantined" and result["quarantines"]
+    assert _checksum(engine) == before
+    with engine.connect() as conn:
+        snap = conn.execute(text("SELECT * FROM sdg.snapshot WHERE sha256 = :h"), {"h": bad_sha}).mappings().one()
+        quarantine = (
+            conn.execute(text("SELECT * FROM sdg.quarantine WHERE snapshot_id = :s"), {"s": snap["snapshot_id"]})
+            .mappings()
+            .one()
+        )
+    assert snap["loaded_at"] is None
+    assert quarantine["status"] == "quarantined"
+    assert "kato_code,period_start,period_end,dims" in str(quarantine["reasons"])
+
+
+def test_loader_refuses_duplicate_cuts_itself(engine):
+    """The loader does not rely on the gate: duplicates never reach the table."""
+    from etl.warehouse.observations import load_observations
+
+    frame = pd.DataFrame(
+        [("710000000", date(2024, 1, 1), date(2024, 12, 31), "A", "", Decimal("1"), "1", "A", None)] * 2,
+        columns=list(OBSERVATION_COLUMNS),
+    )
+    with pytest.raises(DuplicateCutError, match="share a .region, period, dims"), engine.begin() as conn:
+        load_observations(conn, frame, series_id=1, snapshot_id=1, valid_from=datetime.now(UTC))

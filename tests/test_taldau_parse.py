@@ -27,7 +27,7 @@ def region_terms() -> dict[int, str]:
 
 
 def _series_for(index_id: int):
-    return next(s for s in load_series() if s.params["index_id"] == index_id)
+    return next(s for s in load_series() if s.source == "taldau" and s.params["index_id"] == index_id)
 
 
 def _totals(series) -> list[int]:

@@ -20,6 +20,8 @@ from etl.catalogue.files import (
 )
 
 _KATO = re.compile(r"^\d{9}$")
+#: Which source's value a fact takes when several have one: the statistics office's own data first.
+SOURCE_PRIORITY = {"taldau": 10, "files": 20, "opensdg": 30, "sdmx": 40, "unsd": 50}
 FORMULAS = frozenset({"direct", "ratio", "per_1000", "per_100000", "sum", "difference"})
 
 
@@ -75,6 +77,7 @@ class Series:
     scale: Decimal
     unit_ru: str
     params: dict[str, Any] = field(default_factory=dict)
+    priority: int = 100
 
 
 def load_regions(folder: Path | None = None) -> list[Region]:
@@ -173,6 +176,7 @@ def _series(row: Row, source: str, params: dict[str, Any], indicator_codes: set[
         scale=row.decimal("scale", required=False) or Decimal(1),
         unit_ru=row.text("unit_ru", required=False),
         params=params,
+        priority=row.integer("priority", required=False) or SOURCE_PRIORITY.get(source, 100),
     )
 
 

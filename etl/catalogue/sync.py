@@ -56,6 +56,7 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
             "dims": s.dims,
             "formula": s.formula,
             "scale": s.scale,
+            "priority": s.priority,
         }
         for s in series
         if s.indicator_code
@@ -63,8 +64,8 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
     if mappings:
         conn.execute(
             text(
-                "INSERT INTO sdg.indicator_series (indicator_code, series_key, dims, formula, scale) "
-                "VALUES (:indicator_code, :series_key, :dims, :formula, :scale)"
+                "INSERT INTO sdg.indicator_series (indicator_code, series_key, dims, formula, scale, priority) "
+                "VALUES (:indicator_code, :series_key, :dims, :formula, :scale, :priority)"
             ),
             mappings,
         )

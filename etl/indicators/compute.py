@@ -1,7 +1,9 @@
 """Facts: indicator values per region and year from the current observations of mapped series.
 
 Set-based SQL over the warehouse, so provenance (which observations and snapshots) is recorded with
-each value. Re-running with unchanged observations rewrites identical rows.
+each value. When several mapped series have the cell, a value beats no value, then the mapping's
+priority decides (the statistics office's own data first: ``SOURCE_PRIORITY`` in the catalogue model).
+Re-running with unchanged observations rewrites identical rows.
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ JOIN sdg.series AS s ON s.series_key = m.series_key
 JOIN sdg.observation AS o ON o.series_id = s.series_id AND o.valid_to IS NULL
 WHERE m.formula = 'direct' AND o.frequency = 'A' AND o.dims = m.dims
   AND (CAST(:year AS integer) IS NULL OR EXTRACT(YEAR FROM o.period_end) = :year)
-ORDER BY m.indicator_code, o.kato_code, EXTRACT(YEAR FROM o.period_end)::int, m.series_key
+ORDER BY m.indicator_code, o.kato_code, EXTRACT(YEAR FROM o.period_end)::int,
+         o.value IS NULL, m.priority, m.series_key
 ON CONFLICT (indicator_code, kato_code, year) DO UPDATE
 SET value = EXCLUDED.value, value_text = EXCLUDED.value_text, status = EXCLUDED.status,
     unit = EXCLUDED.unit, observation_ids = EXCLUDED.observation_ids,

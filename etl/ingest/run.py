@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 class IngestResult:
     series_key: str
     source: str
-    status: str = "unchanged"  # loaded | unchanged | quarantined
+    status: str = "unchanged"  # loaded | unchanged | quarantined (kept, not loaded, alert sent)
     snapshots: list[int] = field(default_factory=list)
     new_snapshots: int = 0
     rows: int = 0
@@ -35,6 +35,8 @@ class IngestResult:
     revised: int = 0
     unmapped_regions: int = 0
     skipped_rows: int = 0
+    warnings: int = 0
+    quarantines: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -70,21 +72,20 @@ def _parse_and_load(
     pending: list[tuple[snapshots.Snapshot, Fetched]],
     result: IngestResult,
 ) -> None:
+    """Parse every new answer, check it, and load them all, or none when any is quarantined."""
     regions = RegionLookup.from_connection(conn)
+    checked = [(snap, fetched, _parse(source, fetched, series, regions, result)) for snap, fetched in pending]
+    decisions = [_gate(conn, series, snap, frame) for snap, _, frame in checked]
+    if not all(d.load for d in decisions):
+        result.status = "quarantined"
+        result.quarantines = [d.quarantine_id for d in decisions if d.quarantine_id and not d.load]
+        log.error("%s: quarantined by critical quality failures (quarantine %s); nothing loaded",
+                  series.series_key, result.quarantines)  # fmt: skip
+        return
     series_id = _series_id(conn, series)
-    for snap, fetched in pending:
-        parsed = source.parse(fetched, series, regions)
-        if parsed.unmapped_regions:
-            log.warning(
-                "%s: %d region codes without a KATO alias were skipped: %s",
-                series.series_key,
-                len(parsed.unmapped_regions),
-                parsed.unmapped_regions,
-            )
-        result.unmapped_regions += len(parsed.unmapped_regions)
-        result.skipped_rows += parsed.skipped_rows
+    for snap, fetched, frame in checked:
         loaded = load_observations(
-            conn, parsed.frame, series_id=series_id, snapshot_id=snap.snapshot_id, valid_from=fetched.fetched_at
+            conn, frame, series_id=series_id, snapshot_id=snap.snapshot_id, valid_from=fetched.fetched_at
         )
         conn.execute(
             text(
@@ -96,7 +97,28 @@ def _parse_and_load(
         result.inserted += loaded.inserted
         result.revised += loaded.revised
     result.status = "loaded"
+    result.warnings = sum(len(d.warnings) for d in decisions)
     log.info("%s: %d rows (%d new, %d revised)", series.series_key, result.rows, result.inserted, result.revised)
+
+
+def _parse(source: Source, fetched: Fetched, series: Series, regions: RegionLookup, result: IngestResult):
+    parsed = source.parse(fetched, series, regions)
+    if parsed.unmapped_regions:
+        log.warning("%s: %d region codes without a KATO alias were skipped: %s", series.series_key,
+                    len(parsed.unmapped_regions), parsed.unmapped_regions)  # fmt: skip
+    result.unmapped_regions += len(parsed.unmapped_regions)
+    result.skipped_rows += parsed.skipped_rows
+    return parsed.frame
+
+
+def _gate(conn: Connection, series: Series, snap: snapshots.Snapshot, frame):
+    """Great Expectations on the batch before it may be loaded (imported here: it is heavy)."""
+    from etl.quality.gate import check_observations
+
+    return check_observations(
+        conn, frame, series_key=series.series_key, source=series.source, snapshot_id=snap.snapshot_id,
+        unit=series.unit_ru or None,
+    )  # fmt: skip
 
 
 def _series_id(conn: Connection, series: Series) -> int:

@@ -8,7 +8,9 @@ the next ingest of that snapshot passes the gate and the run records that it was
 
 from __future__ import annotations
 
+import fnmatch
 import logging
+from dataclasses import replace
 
 import pandas as pd
 from sqlalchemy import text
@@ -93,10 +95,15 @@ def region_validity(conn: Connection) -> dict[str, RegionValidity]:
 
 
 def _series_quality(conn: Connection, series_key: str) -> IndicatorQuality:
-    """Settings of the indicator the series feeds (the strictest threshold if it feeds several)."""
+    """Settings of the indicators the series feeds and of series patterns it matches (strictest threshold wins;
+    back-calculation holds if any setting says so)."""
     codes = conn.execute(
         text("SELECT indicator_code FROM sdg.indicator_series WHERE series_key = :k ORDER BY 1"), {"k": series_key}
     ).scalars()
     settings = load_quality_settings()
     found = [settings[c] for c in codes if c in settings]
-    return min(found, key=lambda s: s.max_yoy_change_pct) if found else IndicatorQuality()
+    found += [q for pattern, q in settings.items() if ":" in pattern and fnmatch.fnmatchcase(series_key, pattern)]
+    if not found:
+        return IndicatorQuality()
+    strictest = min(found, key=lambda s: s.max_yoy_change_pct)
+    return replace(strictest, back_calculated=any(s.back_calculated for s in found), additive=strictest.additive)

@@ -69,13 +69,16 @@ def _region_valid(
 
     Unknown codes count as valid here: ``kato_code in known_regions`` reports them once, not twice.
     A back-calculated series may carry a new region's values before it was founded, not after one ended.
+    Rows that carry no value (status missing: Taldau lists every current region for every year, empty
+    before it existed) state nothing about the region and pass.
     """
     lo = out["kato_code"].map(lambda k: regions[k].valid_from if k in regions else None)
     hi = out["kato_code"].map(lambda k: regions[k].valid_to if k in regions else None)
     lo_ts, hi_ts = pd.to_datetime(lo, errors="coerce"), pd.to_datetime(hi, errors="coerce")
     started = lo_ts.isna() | (back_calculated) | (end.isna()) | (lo_ts <= end)
     not_ended = hi_ts.isna() | start.isna() | (hi_ts >= start)
-    return (started & not_ended).astype(bool)
+    empty = out["obs_status"].eq("missing")
+    return (empty | (started & not_ended)).astype(bool)
 
 
 def _yoy_change(out: pd.DataFrame) -> pd.Series:

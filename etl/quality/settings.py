@@ -1,8 +1,10 @@
-"""Per-indicator quality settings from ``catalogue/quality.csv``, and the defaults when a row is absent.
+"""Quality settings from ``catalogue/quality.csv``, and the defaults when a row is absent.
 
-Columns: ``indicator_code``; ``max_yoy_change`` (largest plausible year-on-year relative change, in
-percent; default 50); ``additive`` (1 = regions sum to the national total); ``back_calculated`` (1 = the
-source recalculated the series for regions that did not exist yet, e.g. Abai before 2022).
+Columns: ``indicator_code`` (an indicator code such as ``3.2.1``, or a series-key pattern such as
+``opensdg:*`` for what belongs to how a source publishes); ``max_yoy_change`` (largest plausible
+year-on-year relative change, in percent; default 50); ``additive`` (1 = regions sum to the national
+total); ``back_calculated`` (1 = the source recalculated the series for regions that did not exist yet,
+e.g. Abai before 2022).
 """
 
 from __future__ import annotations
@@ -52,9 +54,9 @@ def _flag(raw: str | None) -> bool:
 
 
 def is_percent(unit: str | None) -> bool:
-    """Units the statistics office writes for shares: "процент", "пайыз", "%"."""
-    text = (unit or "").lower()
-    return "процент" in text or "пайыз" in text or "%" in text
+    """Units written for shares: "процент", "пайыз", "%", and the UN/SDMX codes "PERCENT", "PT"."""
+    text = (unit or "").strip().lower()
+    return "процент" in text or "пайыз" in text or "%" in text or "percent" in text or text == "pt"
 
 
 def max_plausible_year(today: date | None = None) -> int:

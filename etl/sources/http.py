@@ -55,11 +55,15 @@ def get(
     url: str,
     params: dict[str, str],
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+    headers: dict[str, str] | None = None,
 ) -> Fetched:
-    """GET and return the raw answer; any transport failure or non-2xx becomes a :class:`SourceError`."""
+    """GET and return the raw answer; any transport failure or non-2xx becomes a :class:`SourceError`.
+
+    ``headers`` are sent with the request (e.g. an SDMX ``Accept`` media type choosing the format).
+    """
     full_url = requests.Request("GET", url, params=params).prepare().url or url
     try:
-        response = session.get(url, params=params, timeout=timeout)
+        response = session.get(url, params=params, timeout=timeout, headers=headers)
     except requests.RequestException as exc:
         raise SourceError(source, full_url, f"request failed after retries: {exc}") from exc
     if not 200 <= response.status_code < 300:

@@ -2,6 +2,8 @@
 -- series may exist without a mapping (the national platform is ingested whole), and sources are listed.
 
 ALTER TABLE sdg.indicator_series ADD COLUMN dims text NOT NULL DEFAULT '';
+-- when several series give a value for the same indicator, region and year, the lowest priority wins
+ALTER TABLE sdg.indicator_series ADD COLUMN priority smallint NOT NULL DEFAULT 100;
 ALTER TABLE sdg.indicator_series DROP CONSTRAINT indicator_series_pkey;
 ALTER TABLE sdg.indicator_series ADD PRIMARY KEY (indicator_code, series_key, dims);
 

@@ -1,0 +1,1 @@
+"""Administrative "reports and information" that responsible bodies drop as CSV/XLSX into an inbox folder."""

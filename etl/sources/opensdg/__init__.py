@@ -1,0 +1,1 @@
+"""The national SDG reporting platform: an Open SDG data repository (``data/indicator_<id>.csv``)."""

@@ -1,0 +1,1 @@
+"""The UN SDG Global Database API (unstats.un.org/sdgapi): ``/v1/sdg/Series/Data``, paged."""
