@@ -86,7 +86,7 @@ OBS_CASES = [
     ("expect_compound_columns_to_be_unique", "kato_code,period_start,period_end,dims",
      _append(obs("110000000", 2023, "210"))),
     ("expect_column_values_to_be_between", "percent_value", _set(0, unit="процент", value=Decimal("120"))),
-    ("expect_column_values_to_be_between", "value_num", _set(0, value=Decimal("-5"))),
+    ("expect_column_values_to_be_between", "nonnegative_value", _set(0, value=Decimal("-5"))),
     ("expect_column_values_to_not_be_in_set", "obs_status", _append(obs("110000000", 2021, None, status="invalid"))),
     ("expect_column_values_to_be_between", "yoy_change_pct", _set(4, value=Decimal("400"))),
     ("expect_column_values_to_be_between", "regional_sum_gap_pct", _set(5, value=Decimal("350"))),
@@ -248,3 +248,17 @@ def test_suite_json_round_trips_and_every_expectation_says_why(dataset):
         assert expectation["meta"]["severity"] in ("critical", "warning")
         assert expectation["meta"]["severity"] == expectation["severity"]
         assert expectation["meta"]["why"].strip()
+
+
+@pytest.mark.parametrize("kind", ["index", "change", "balance", "other"])
+def test_indices_and_changes_are_exempt_from_bounds(kind):
+    """A growth index of 104 % or a change of -3 % is not a bad share: declared kinds skip those checks."""
+    frame = good_observations()
+    frame.at[0, "value"] = Decimal("-3")
+    frame.at[1, "value"] = Decimal("104")
+    frame["unit"] = "процент"
+    outcomes = _run_observations(frame, IndicatorQuality(max_yoy_change_pct=1000, kind=kind))
+    failed = {o.column for o in outcomes if not o.success and o.severity == "critical"}
+    assert not failed & {"percent_value", "nonnegative_value"}
+    strict = _run_observations(frame, IndicatorQuality(max_yoy_change_pct=1000, kind="share"))
+    assert {"percent_value", "nonnegative_value"} <= {o.column for o in strict if not o.success}

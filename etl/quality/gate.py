@@ -106,4 +106,5 @@ def _series_quality(conn: Connection, series_key: str) -> IndicatorQuality:
     if not found:
         return IndicatorQuality()
     strictest = min(found, key=lambda s: s.max_yoy_change_pct)
-    return replace(strictest, back_calculated=any(s.back_calculated for s in found), additive=strictest.additive)
+    kind = next((s.kind for s in found if s.bounded), found[0].kind)  # bounded if any setting says so
+    return replace(strictest, back_calculated=any(s.back_calculated for s in found), kind=kind)

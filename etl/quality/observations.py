@@ -43,7 +43,9 @@ def prepare_observations(
         out["value_ok"] = _value_ok(out)
         out["region_valid_for_period"] = _region_valid(out, start, end, regions, quality.back_calculated)
         units = out["unit"].where(out["unit"].notna(), unit)
-        out["percent_value"] = out["value_num"].where(units.map(is_percent).astype(bool))
+        bounded = out["value_num"] if quality.bounded else out["value_num"] * np.nan  # indices, changes: exempt
+        out["percent_value"] = bounded.where(units.map(is_percent).astype(bool))
+        out["nonnegative_value"] = bounded
         out["yoy_change_pct"] = _yoy_change(out)
         out["regional_sum_gap_pct"] = _regional_sum_gap(out) if quality.additive else np.nan
     params = {

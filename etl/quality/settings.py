@@ -4,7 +4,9 @@ Columns: ``indicator_code`` (an indicator code such as ``3.2.1``, or a series-ke
 ``opensdg:*`` for what belongs to how a source publishes); ``max_yoy_change`` (largest plausible
 year-on-year relative change, in percent; default 50); ``additive`` (1 = regions sum to the national
 total); ``back_calculated`` (1 = the source recalculated the series for regions that did not exist yet,
-e.g. Abai before 2022).
+e.g. Abai before 2022); ``kind`` (``share``, ``count``, ``rate``: values are never negative and shares lie
+within 0..100 — the default; ``index``, ``change``, ``balance``, ``other``: values may be negative or
+exceed 100 %, so those two checks do not apply).
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ class IndicatorQuality:
     max_yoy_change_pct: float = DEFAULT_MAX_YOY_CHANGE_PCT
     additive: bool = False
     back_calculated: bool = False
+    kind: str = ""
+
+    @property
+    def bounded(self) -> bool:
+        """Whether the percent-bounds and non-negative checks apply (not for indices, changes, balances)."""
+        return self.kind not in UNBOUNDED_KINDS
+
+
+UNBOUNDED_KINDS = frozenset({"index", "change", "balance", "other"})
+KINDS = frozenset({"", "share", "count", "rate"}) | UNBOUNDED_KINDS
 
 
 def load_quality_settings(folder: Path | None = None) -> dict[str, IndicatorQuality]:
@@ -46,7 +58,10 @@ def _settings(row: dict, path: Path, line: int) -> IndicatorQuality:
         limit = float(raw) if raw else DEFAULT_MAX_YOY_CHANGE_PCT
     except ValueError as exc:
         raise ValueError(f"{path.name}, line {line}: max_yoy_change {raw!r} is not a number") from exc
-    return IndicatorQuality(limit, _flag(row.get("additive")), _flag(row.get("back_calculated")))
+    kind = (row.get("kind") or "").strip().lower()
+    if kind not in KINDS:
+        raise ValueError(f"{path.name}, line {line}: kind {kind!r} is not one of {sorted(k for k in KINDS if k)}")
+    return IndicatorQuality(limit, _flag(row.get("additive")), _flag(row.get("back_calculated")), kind)
 
 
 def _flag(raw: str | None) -> bool:
