@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pendulum
-from airflow.sdk import dag, task
+from airflow.sdk import AssetAny, dag, task
 from sdg_airflow.connections import apply_connections
 from sdg_assets import INDICATOR_VALUES, OBSERVATIONS
 
 
 @dag(
-    schedule=[OBSERVATIONS],
+    schedule=AssetAny(*OBSERVATIONS.values()),
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Almaty"),
     catchup=False,
     max_active_runs=1,
@@ -20,7 +20,8 @@ def sdg_indicator_facts():
     """
     ### Indicator facts
 
-    Recomputes indicator values (the Fact column) whenever ingestion announces new official observations.
+    Recomputes indicator values (the Fact column) whenever the ingestion of any source announces new
+    official observations.
     """
 
     @task(outlets=[INDICATOR_VALUES], retries=2)

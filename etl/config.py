@@ -19,6 +19,12 @@ SQL_DIR = PROJECT_ROOT / "sql"
 DEFAULT_TALDAU_URL = "https://taldau.stat.gov.kz"
 
 
+def catalogue_dir() -> Path:
+    """The catalogue in use: the repository's ``catalogue/`` unless ``SDG_CATALOGUE_DIR`` names another
+    (a staging copy, or a test's reduced one)."""
+    return Path(os.environ.get("SDG_CATALOGUE_DIR") or CATALOGUE_DIR)
+
+
 def data_dir() -> Path:
     """Root of local runtime data (embedded PostgreSQL, snapshots, reports); ``SDG_DATA_DIR`` overrides."""
     path = Path(os.environ.get("SDG_DATA_DIR") or PROJECT_ROOT / "var")

@@ -42,7 +42,7 @@ def _series(series_key: str) -> Series:
     for item in load_series():
         if item.series_key == series_key:
             return item
-    raise KeyError(f"series {series_key!r} is not declared in {config.CATALOGUE_DIR / 'series'}")
+    raise KeyError(f"series {series_key!r} is not declared in {config.catalogue_dir() / 'series'}")
 
 
 def ingest(source: str, series_key: str, url: str | None = None, **source_options: object) -> dict:

@@ -18,7 +18,9 @@ sdg db migrate
 
 step "Airflow metadata database ($AIRFLOW_HOME)"
 airflow db migrate >"$LOGS/airflow-db-migrate.log" 2>&1 || { tail -30 "$LOGS/airflow-db-migrate.log"; exit 1; }
-echo "ok"
+python plugins/sdg_airflow/sources.py >"$AIRFLOW_HOME/pools.json"
+airflow pools import "$AIRFLOW_HOME/pools.json" >>"$LOGS/airflow-db-migrate.log" 2>&1
+echo "ok (pools: $(python -c "import json; print(', '.join(json.load(open('$AIRFLOW_HOME/pools.json'))))"))"
 
 step "local replay of the Taldau API serving samples/taldau"
 port=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -43,7 +45,7 @@ run_dag() {
   fi
   echo "run succeeded in $((SECONDS - started)) s"
 }
-run_dag sdg_taldau_ingest
+run_dag sdg_ingest_taldau
 run_dag sdg_annual_reporting -c "{\"year\": $YEAR}"
 
 step "Appendix 2 forms for $YEAR"

@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
-DAG_IDS = {"sdg_taldau_ingest", "sdg_indicator_facts", "sdg_annual_reporting"}
+SOURCES = ("taldau", "files", "opensdg", "sdmx", "unsd")  # as in plugins/sdg_airflow/sources.py
+DAG_IDS = {*(f"sdg_ingest_{s}" for s in SOURCES), "sdg_indicator_facts", "sdg_annual_reporting"}
+DAG_FILES = ("sdg_ingest", "sdg_indicator_facts", "sdg_annual_reporting")
 
 
 @pytest.fixture(scope="module")
@@ -34,13 +36,22 @@ def test_every_dag_is_scheduled_tagged_and_not_catching_up(dagbag):
         assert dag.doc_md, f"{dag_id} has no docstring for the UI"
 
 
-def test_ingest_dag_structure(dagbag):
-    dag = dagbag.dags["sdg_taldau_ingest"]
+@pytest.mark.parametrize("source", SOURCES)
+def test_ingest_dag_structure(dagbag, source):
+    dag = dagbag.dags[f"sdg_ingest_{source}"]
     downstream = {t.task_id: t.downstream_task_ids for t in dag.tasks}
     assert downstream["prepare_warehouse"] == {"declared_series"}
     assert downstream["declared_series"] == {"ingest", "check_all_loaded"}
     assert downstream["ingest"] == {"announce_changes", "check_all_loaded"}
-    assert [a.name for a in dag.get_task("announce_changes").outlets] == ["sdg_observations"]
+    assert [a.name for a in dag.get_task("announce_changes").outlets] == [f"sdg_observations_{source}"]
+    assert dag.get_task("ingest").pool == f"sdg_{source}"
+
+
+def test_facts_follow_every_source(dagbag):
+    """Indicator facts are recomputed when any source announces new observations."""
+    facts = dagbag.dags["sdg_indicator_facts"]
+    names = {asset.name for asset in facts.timetable.asset_condition.objects}
+    assert names == {f"sdg_observations_{s}" for s in SOURCES}
 
 
 HEAVY = ("pandas", "openpyxl", "great_expectations", "etl.jobs", "etl.warehouse.connection")
@@ -57,7 +68,7 @@ def test_dag_files_import_no_heavy_libraries_at_parse_time():
     """Heavy libraries load inside tasks only: parsing stays fast for the dag-processor."""
     probe = PARSE_PROBE % (HEAVY,)
     out = subprocess.run(
-        [sys.executable, "-c", probe, *sorted(DAG_IDS)], cwd=ROOT, capture_output=True, text=True, check=True
+        [sys.executable, "-c", probe, *DAG_FILES], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == ""
 
@@ -68,7 +79,7 @@ def _state(run) -> str:
 
 @pytest.mark.airflow
 def test_ingest_then_report_dag_runs_end_to_end(dagbag, airflow_db, warehouse_url, replay, engine, tmp_path):
-    ingest = dagbag.dags["sdg_taldau_ingest"].test()
+    ingest = dagbag.dags["sdg_ingest_taldau"].test()
     assert _state(ingest) == "success"
     with engine.connect() as conn:
         series = conn.execute(text("SELECT count(DISTINCT series_id) FROM sdg.observation")).scalar()
@@ -87,7 +98,7 @@ def test_ingest_then_report_dag_runs_end_to_end(dagbag, airflow_db, warehouse_ur
 
 @pytest.mark.airflow
 def test_second_ingest_run_announces_nothing(dagbag, airflow_db, warehouse_url, replay):
-    dag = dagbag.dags["sdg_taldau_ingest"]
+    dag = dagbag.dags["sdg_ingest_taldau"]
     assert _state(dag.test()) == "success"
     second = dag.test()
     assert _state(second) == "success"
@@ -105,7 +116,7 @@ def test_settings_come_from_airflow_connections(dagbag, airflow_db, warehouse_ur
     monkeypatch.setenv("AIRFLOW_CONN_SDG_WAREHOUSE", warehouse_url.replace("postgresql://", "postgres://", 1))
     conn = {"conn_type": "http", "host": replay}  # host with scheme and path: http://127.0.0.1:<port>/taldau
     monkeypatch.setenv("AIRFLOW_CONN_TALDAU", json.dumps(conn))
-    run = dagbag.dags["sdg_taldau_ingest"].test()
+    run = dagbag.dags["sdg_ingest_taldau"].test()
     assert _state(run) == "success"
     with engine.connect() as conn_:
         loaded = conn_.execute(text("SELECT count(*) FROM sdg.snapshot WHERE loaded_at IS NOT NULL")).scalar()

@@ -20,7 +20,7 @@ print("great_expectations" in sys.modules, "pandas" in sys.modules)
 
 @pytest.mark.parametrize(
     ("kind", "name"),
-    [("dag", "sdg_annual_reporting"), ("dag", "sdg_taldau_ingest"), ("module", "etl.jobs"),
+    [("dag", "sdg_annual_reporting"), ("dag", "sdg_ingest"), ("module", "etl.jobs"),
      ("module", "etl.quality.gate"), ("module", "etl.quality.jobs"), ("module", "etl.alerts.email")],
 )  # fmt: skip
 def test_import_does_not_load_great_expectations(kind, name):

@@ -57,7 +57,7 @@ class Row:
 
 def read_rows(name: str, required_columns: tuple[str, ...], folder: Path | None = None) -> Iterator[Row]:
     """Rows of ``catalogue/<name>`` after checking its header has every required column."""
-    path = (folder or config.CATALOGUE_DIR) / name
+    path = (folder or config.catalogue_dir()) / name
     if not path.exists():
         raise CatalogueError(f"catalogue file {path} is missing")
     with path.open(encoding="utf-8-sig", newline="") as handle:

@@ -101,7 +101,7 @@ def load_series(folder: Path | None = None, indicator_codes: set[str] | None = N
     """Every ``catalogue/series/<source>.csv``; the source checks its own columns."""
     from etl.sources.registry import SOURCES, source_class
 
-    folder = folder or config.CATALOGUE_DIR
+    folder = folder or config.catalogue_dir()
     files = sorted((folder / "series").glob("*.csv"))
     if not files:
         raise CatalogueError(f"no series files in {folder / 'series'} (expected <source>.csv)")

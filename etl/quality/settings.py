@@ -44,7 +44,7 @@ KINDS = frozenset({"", "share", "count", "rate"}) | UNBOUNDED_KINDS
 
 def load_quality_settings(folder: Path | None = None) -> dict[str, IndicatorQuality]:
     """``indicator_code`` → settings; a missing file means defaults everywhere."""
-    path = (folder or config.CATALOGUE_DIR) / "quality.csv"
+    path = (folder or config.catalogue_dir()) / "quality.csv"
     if not path.exists():
         return {}
     with path.open(encoding="utf-8-sig", newline="") as handle:
