@@ -55,6 +55,19 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--year", type=int, default=jobs.default_reporting_year())
     listing.set_defaults(func=_report_list)
 
+    quality = sub.add_parser("quality", help="quarantined batches and Data Docs").add_subparsers(title="quality")
+    quality.add_parser("quarantine", help="list batches held back by critical failures").set_defaults(
+        func=_quality_quarantine
+    )
+    release = quality.add_parser("release", help="release a quarantined batch and load it")
+    release.add_argument("quarantine_id", type=int)
+    release.add_argument("--by", required=True, help="who takes the decision (kept with the release)")
+    release.add_argument("--note", required=True, help="why the batch may be loaded")
+    release.set_defaults(func=_quality_release)
+    quality.add_parser("docs", help="build the Great Expectations Data Docs and print where").set_defaults(
+        func=_quality_docs
+    )
+
     replay = sub.add_parser("replay", help="serve the bundled sample responses like the source APIs")
     replay.add_argument("--port", type=int, default=8795)
     replay.add_argument("--samples", default=str(config.SAMPLES_DIR), help="folder with one subfolder per source")
@@ -150,6 +163,32 @@ def _report_list(args: argparse.Namespace) -> int:
 def _report_issue(args: argparse.Namespace) -> int:
     result = jobs.issue_forms(args.year, args.status, regions=args.region)
     print(f"{result['forms']} forms for {result['year']} ({result['new_versions']} new versions) in {result['folder']}")
+    return 0
+
+
+def _quality_quarantine(args: argparse.Namespace) -> int:
+    rows = jobs.quarantined()
+    for r in rows:
+        when = f"{r['created_at']:%Y-%m-%d %H:%M}"
+        print(f"{r['quarantine_id']:>5}  {when}  {r['series_key']}  snapshot {r['snapshot_id']}  {r['row_count']} rows")
+        print(f"       {r['reasons']}")
+    print(
+        f"{len(rows)} batch(es) in quarantine"
+        + ("; release one with: sdg quality release ID --by --note" if rows else "")
+    )
+    return 0
+
+
+def _quality_release(args: argparse.Namespace) -> int:
+    result = jobs.release(args.quarantine_id, args.by, args.note)
+    print(f"{result['series_key']}: {result['status']} ({result['rows']} rows, {result['inserted']} new)")
+    return 0
+
+
+def _quality_docs(args: argparse.Namespace) -> int:
+    from etl.quality.runner import build_data_docs
+
+    print(f"Data Docs: {build_data_docs()}")
     return 0
 
 

@@ -104,3 +104,35 @@ def resolve_reporting_year(year: int | str | None) -> int:
     if not 2000 <= value <= date.today().year:
         raise ValueError(f"reporting year {value} is outside 2000..{date.today().year}")
     return value
+
+
+def quarantined(url: str | None = None) -> list[dict]:
+    """Batches held back by critical quality failures, newest first, with a one-line reason each."""
+    from sqlalchemy import text
+
+    sql = """
+        SELECT quarantine_id, series_key, snapshot_id, row_count, created_at,
+               (SELECT string_agg(coalesce(r->>'expectation', r->>'expectation_type', 'check')
+                                  || '(' || coalesce(r->>'column', '') || '): ' || coalesce(r->>'why', ''), '; ')
+                  FROM jsonb_array_elements(reasons) AS r) AS reasons
+        FROM sdg.quarantine WHERE status = 'quarantined' ORDER BY created_at DESC
+    """
+    with get_engine(url).connect() as conn:
+        return [dict(r) for r in conn.execute(text(sql)).mappings()]
+
+
+def release(quarantine_id: int, released_by: str, note: str, url: str | None = None) -> dict:
+    """Release a quarantined batch (after a fix or a decision) and load it by re-ingesting its series."""
+    from sqlalchemy import text
+
+    from etl.quality.gate import release_quarantine
+
+    engine = get_engine(url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT source, series_key FROM sdg.quarantine WHERE quarantine_id = :q"), {"q": quarantine_id}
+        ).one_or_none()
+    if row is None:
+        raise LookupError(f"quarantine {quarantine_id} does not exist")
+    release_quarantine(engine, quarantine_id, released_by, note)
+    return ingest(row.source, row.series_key, url)

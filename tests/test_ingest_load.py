@@ -302,3 +302,31 @@ def test_loader_refuses_duplicate_cuts_itself(engine):
     )
     with pytest.raises(DuplicateCutError, match="share a .region, period, dims"), engine.begin() as conn:
         load_observations(conn, frame, series_id=1, snapshot_id=1, valid_from=datetime.now(UTC))
+
+
+def test_released_batch_loads_on_release(engine, replay, tmp_path):
+    """A share above 100 % stops the batch; a person who checked it releases it and it loads, once."""
+    from etl.jobs import quarantined, release
+
+    root = _copy_samples(tmp_path)
+    target = root / "taldau" / "GetIndexData" / FILE
+    rows = _read(target)
+    period = next(p for r in rows for p in r["periods"] if _expected(p["value"])[1] == "A")
+    period["value"] = "150,0"  # synthetic: 1.2.1 is a share (catalogue/quality.csv)
+    _write(target, rows)
+    with ReplayServer(root) as server:
+        held = ingest("taldau", KEY, base_url=server.url_for("taldau"))
+        assert held["status"] == "quarantined"
+        assert _checksum(engine)[0] == 0
+        (waiting,) = quarantined()
+        assert waiting["quarantine_id"] == held["quarantines"][0] and "percent_value" in waiting["reasons"]
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SDG_TALDAU_URL", server.url_for("taldau"))
+            loaded = release(waiting["quarantine_id"], "analyst@example.kz", "checked with the statistics office")
+    assert loaded["status"] == "loaded" and loaded["rows"] > 0
+    assert quarantined() == []
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sdg.observation WHERE value = 150")).scalar() == 1
+        release_row = conn.execute(text("SELECT * FROM sdg.quarantine")).mappings().one()
+    assert release_row["status"] == "released" and release_row["released_by"] == "analyst@example.kz"
+    assert release_row["loaded_run_id"] is not None
