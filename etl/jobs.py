@@ -25,11 +25,16 @@ def default_reporting_year(today: date | None = None) -> int:
 def prepare_warehouse(url: str | None = None) -> dict:
     """Apply pending migrations and mirror the catalogue files; safe to run before every job."""
     from etl.catalogue.sync import sync_catalogue
+    from etl.quality.catalogue import check_catalogue
+    from etl.quality.outcome import QualityFailure
     from etl.warehouse.migrate import migrate
 
     applied = migrate(url)
     with get_engine(url).begin() as conn:
         synced = sync_catalogue(conn)
+        decision = check_catalogue(conn)
+        if not decision.load:  # raising rolls the sync back: a broken catalogue never reaches the warehouse
+            raise QualityFailure(decision, "catalogue")
     return {"migrations_applied": applied, **synced.__dict__}
 
 

@@ -158,6 +158,7 @@ def issue_appendix2(
 def _issue_one(engine: Engine, kato: str, year: int, status: str, out_dir: Path) -> IssuedReport:
     with engine.begin() as conn:
         form = build_appendix2(conn, kato, year, status)
+        _check(form)
         digest = content_hash(form)
         latest = conn.execute(
             text(
@@ -202,6 +203,16 @@ def _issue_one(engine: Engine, kato: str, year: int, status: str, out_dir: Path)
             },
         )
     return IssuedReport(kato, year, version, path, file_sha, new=True)
+
+
+def _check(form: Appendix2Form) -> None:
+    """The form's suite (Great Expectations, imported here: it is heavy); a critical failure issues nothing."""
+    from etl.quality.forms import check_form
+    from etl.quality.outcome import QualityFailure
+
+    decision = check_form(form)
+    if not decision.load:
+        raise QualityFailure(decision, f"appendix2_form {form.kato_code} {form.year}")
 
 
 def _jsonable(value: object) -> str:

@@ -1,0 +1,40 @@
+"""The suites guard the catalogue sync and every issued form, not only the loads."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import text
+
+from etl import config
+from etl.jobs import compute_facts, ingest, issue_forms, prepare_warehouse, series_keys
+from etl.quality.outcome import QualityFailure
+
+_CHECKSUM = "SELECT count(*), md5(coalesce(string_agg(t::text, ';' ORDER BY t::text), '')) FROM sdg.indicator t"
+
+
+def test_a_catalogue_failing_its_suite_is_not_synced(engine, tmp_path, monkeypatch):
+    folder = tmp_path / "catalogue"
+    shutil.copytree(config.CATALOGUE_DIR, folder)
+    with (folder / "indicators.csv").open("a", encoding="utf-8") as handle:  # synthetic bad row
+        handle.write("three,3,3.x,Показатель,Көрсеткіш,Indicator,процент,пайыз,1,1,Управление,Бюро,\n")
+    monkeypatch.setenv("SDG_CATALOGUE_DIR", str(folder))
+    with engine.connect() as conn:
+        before = conn.execute(text(_CHECKSUM)).one()
+    with pytest.raises(QualityFailure, match="catalogue: .*code"):
+        prepare_warehouse()
+    with engine.connect() as conn:
+        assert conn.execute(text(_CHECKSUM)).one() == before
+
+
+def test_a_form_failing_its_suite_is_not_issued(engine, replay):
+    for key in series_keys("taldau"):
+        ingest("taldau", key)
+    compute_facts(2025)
+    with engine.begin() as conn:  # synthetic damage behind the catalogue's back: a unit goes missing
+        conn.execute(text("UPDATE sdg.indicator SET unit_ru = '' WHERE code = '3.2.1'"))
+    with pytest.raises(QualityFailure, match="appendix2_form 100000000 2025"):
+        issue_forms(2025)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sdg.report")).scalar() == 0
