@@ -8,12 +8,12 @@ dictionaries are cut to the declared totals.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
 from etl.observations import OBSERVATION_COLUMNS, dims_key, parse_value
+from etl.sources import answers
 from etl.sources.base import ParseResult
 from etl.sources.errors import SourceError
 from etl.sources.taldau.periods import PERIOD_TYPES, period_bounds
@@ -24,19 +24,8 @@ REGION_DICTIONARIES = frozenset({67, 68})
 
 
 def decode_json(content: bytes, url: str) -> object:
-    """Bytes to JSON, with the reasons a statistics API answer can be unusable spelt out."""
-    text = content.decode("utf-8-sig", errors="strict") if content else ""
-    head = text.lstrip()[:200].lower()
-    if head.startswith("<!doctype html") or head.startswith("<html") or head.startswith("<"):
-        raise SourceError(SOURCE, url, "answered an HTML page instead of JSON: " + _snippet(text))
-    if not head:
-        raise SourceError(SOURCE, url, "answered an empty body")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(
-            SOURCE, url, f"invalid or truncated JSON at char {exc.pos} of {len(text)}: {exc.msg}"
-        ) from exc
+    """Bytes to JSON, naming this source in the error (see :func:`etl.sources.answers.decode_json`)."""
+    return answers.decode_json(SOURCE, content, url)
 
 
 def parse_index_data(
@@ -155,7 +144,3 @@ def _period_records(
 
 def _keys(obj: object) -> str:
     return str(sorted(obj.keys())) if isinstance(obj, dict) else type(obj).__name__
-
-
-def _snippet(text: str, limit: int = 120) -> str:
-    return " ".join(text.split())[:limit]

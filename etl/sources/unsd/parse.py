@@ -10,7 +10,6 @@ are left out of the key. Anything that does not fit raises :class:`SourceError` 
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from etl.observations import MISSING, OBSERVATION_COLUMNS, ParsedValue, dims_key, parse_value
+from etl.sources import answers
 from etl.sources.base import ParseResult, RegionLookup
 from etl.sources.errors import SourceError
 
@@ -90,22 +90,8 @@ class CutTracker:
 
 
 def decode_json(content: bytes, url: str) -> object:
-    """Bytes to JSON, with the reasons an API answer can be unusable spelt out."""
-    try:
-        text = content.decode("utf-8-sig") if content else ""
-    except UnicodeDecodeError as exc:
-        raise SourceError(SOURCE, url, f"answer is not UTF-8: {exc}") from exc
-    head = text.lstrip()[:1]
-    if not head:
-        raise SourceError(SOURCE, url, "answered an empty body")
-    if head == "<":
-        raise SourceError(SOURCE, url, "answered an HTML page instead of JSON: " + " ".join(text.split())[:120])
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(
-            SOURCE, url, f"invalid or truncated JSON at char {exc.pos} of {len(text)}: {exc.msg}"
-        ) from exc
+    """Bytes to JSON, naming this source in the error (see :func:`etl.sources.answers.decode_json`)."""
+    return answers.decode_json(SOURCE, content, url)
 
 
 def read_page(content: bytes, url: str) -> Page:
