@@ -453,6 +453,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="approximate observations (default 1,000,000)")
     parser.add_argument("--database-url", help="server to create the throwaway database on (default: env/embedded)")
+    parser.add_argument("--chart", type=Path, help="also write the figures as an SVG bar chart to this file")
     return parser.parse_args(argv)
 
 
@@ -496,7 +497,20 @@ def main(argv: list[str] | None = None) -> int:
     print(verdict(report))
     print("x COPY / x csv+COPY: step seconds over the baseline's (lower is better); to_sql / step: times faster.")
     print(f"to_sql row is extrapolated from a {TO_SQL_SLICE:,}-row slice. Peak RSS {peak_rss_mb():,.0f} MB.")
+    if args.chart:
+        write_chart(report, args.chart, version)
     return 0
+
+
+def write_chart(report: Report, path: Path, version: str) -> None:
+    from chart import bar_chart_svg
+
+    steps = [(m.step.replace("of which ", "  "), m.seconds) for m in report.measures if "to_sql measured" not in m.step]
+    title = (
+        f"Loading observations, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, PostgreSQL {version.split()[0]}"
+    )
+    path.write_text(bar_chart_svg(steps, title, report.seconds("b. raw COPY (CSV pre-serialised)")), encoding="utf-8")
+    stage(f"chart written to {path}")
 
 
 if __name__ == "__main__":
