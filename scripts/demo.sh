@@ -50,3 +50,7 @@ run_dag sdg_annual_reporting -c "{\"year\": $YEAR}"
 
 step "Appendix 2 forms for $YEAR"
 sdg report list --year "$YEAR"
+
+step "data quality"
+sdg quality quarantine
+sdg quality docs 2>/dev/null
