@@ -8,6 +8,8 @@ gets a pandas data source with a whole-dataframe batch definition and a checkpoi
 
 from __future__ import annotations
 
+import logging
+
 import hashlib
 import json
 from pathlib import Path
@@ -40,6 +42,7 @@ def context():
         import great_expectations as gx
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)  # its INFO lines would reach users
         ctx = gx.get_context(mode="ephemeral")
         ctx.variables.progress_bars = ProgressBarsConfig(globally=False)
         _STATE.update(context=ctx, datasets={}, checkpoints={}, sites={})
