@@ -8,10 +8,9 @@ gets a pandas data source with a whole-dataframe batch definition and a checkpoi
 
 from __future__ import annotations
 
-import logging
-
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
