@@ -20,7 +20,20 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except _expected_errors() as exc:  # a person can act on these: say what and where, no traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from etl.catalogue.files import CatalogueError
+    from etl.quality.outcome import QualityFailure
+    from etl.sources.errors import SourceError
+    from etl.warehouse.migrate import MigrationError
+
+    return (CatalogueError, MigrationError, QualityFailure, SourceError, LookupError, FileExistsError)
 
 
 def _parser() -> argparse.ArgumentParser:
