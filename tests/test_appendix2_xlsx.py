@@ -6,6 +6,7 @@ bodies, plans and facts are not real values for any region of Kazakhstan.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,7 +14,14 @@ import openpyxl
 import pytest
 
 from etl.reports.appendix2_xlsx import appendix2_filename, read_appendix2, write_appendix2
-from etl.reports.forms import ACTIVITIES_FOOTNOTE_RU, APPENDIX2_COLUMNS_RU, Appendix2Form, FormRow
+from etl.reports.forms import (
+    ACTIVITIES_FOOTNOTE_KK,
+    ACTIVITIES_FOOTNOTE_RU,
+    APPENDIX2_COLUMNS_KK,
+    APPENDIX2_COLUMNS_RU,
+    Appendix2Form,
+    FormRow,
+)
 
 # Synthetic indicator rows: decimals 1 and 2, a suppressed fact ("x"), a missing fact, a Cyrillic note.
 INDICATORS = [
@@ -298,3 +306,176 @@ def test_filename_is_ascii_and_safe() -> None:
     assert name.isascii() and "/" not in name and " " not in name
     with pytest.raises(ValueError):
         appendix2_filename(Appendix2Form(kato_code="Алматы", region_name_ru="", region_name_kk="", year=2024))
+
+
+# ---- the Kazakh sheet -------------------------------------------------------------------------------------
+
+# The same synthetic rows with Kazakh texts (names, bodies, sources, units, notes); numbers unchanged.
+KK_TEXTS = [
+    ("Кедейлік шегінен төмен өмір сүретін халықтың үлесі (синтетикалық)", "Жұмыспен қамтуды үйлестіру басқармасы",
+     "ҚР СЖРА ҰСБ", "%", "Табыстың өсуі есебінен төмендеу"),
+    ("Нәресте өлімінің коэффициенті (синтетикалық)", "Денсаулық сақтау басқармасы", "ҚР ДСМ", "1000 туылғанға", ""),
+    ("Жұмыссыздық деңгейі (синтетикалық)", "Жұмыспен қамту басқармасы", "ҚР СЖРА ҰСБ", "%", "Деректер құпия"),
+    ("Ауыз суға қолжетімділік (синтетикалық)", "Энергетика және ТКШ басқармасы", "Әкімдік", "%", ""),
+]  # fmt: skip
+KK_ACTIVITIES = [
+    ("Ауылдық округтер үшін ТДМ бойынша семинар өткізу (синтетикалық)", "Бастамашыл топ", "Аудан әкімдігінің есебі",
+     "бірлік", ""),
+    ("Мектеп аулаларын көгалдандыру (синтетикалық)", "Бастамашыл топ", "Аудан әкімдігінің есебі", "ағаш",
+     "Жұмыстар көктемде жалғасады"),
+]  # fmt: skip
+
+
+def _kk_rows(rows: list[FormRow], texts: list[tuple[str, ...]]) -> list[FormRow]:
+    return [
+        replace(row, name=name, responsible=responsible, source=source, unit=unit, note=note)
+        for row, (name, responsible, source, unit, note) in zip(rows, texts, strict=True)
+    ]
+
+
+def make_forms(status: str = "final", activities: bool = True) -> list[Appendix2Form]:
+    ru = make_form(ACTIVITIES if activities else [], status=status)
+    kk = replace(
+        ru,
+        language="kk",
+        indicators=_kk_rows(INDICATORS, KK_TEXTS),
+        activities=_kk_rows(ACTIVITIES, KK_ACTIVITIES) if activities else [],
+        provenance_note="Тест үшін синтетикалық деректер; 2025-01-15 жүктелген",
+    )
+    return [ru, kk]
+
+
+@pytest.fixture
+def bilingual(tmp_path: Path):
+    ru, kk = make_forms()
+    path = write_appendix2([kk, ru], tmp_path / "both.xlsx")  # any order in, Russian sheet first out
+    return path, openpyxl.load_workbook(path)
+
+
+def test_both_sheets_russian_first(bilingual) -> None:
+    path, workbook = bilingual
+    assert workbook.sheetnames == ["Приложение 2", "2-қосымша"]
+    assert read_appendix2(path)["language"] == "ru"
+    assert read_appendix2(path, "2-қосымша")["language"] == "kk"
+    assert read_appendix2(path, "kk")["sheet"] == "2-қосымша"
+    with pytest.raises(ValueError, match="no sheet"):
+        read_appendix2(path, "Лист1")
+
+
+def test_kazakh_sheet_heading_headers_and_numbering(bilingual) -> None:
+    _, workbook = bilingual
+    ws = workbook["2-қосымша"]
+    assert ws["A1"].value == "Тұрақты даму мақсаттарын оқшаулау жөніндегі әдістемелік ұсынымдарға 2-қосымша"
+    assert ws["A1"].alignment.horizontal == "right"
+    assert ws["A2"].value == "Алматы қаласы: 2024 жылғы ТДМ индикаторларына жүргізілген мониторинг туралы есеп"
+    assert ws["A2"].font.bold
+    assert ws["A3"].value is None and ws["A4"].value is None
+    headers = [ws.cell(row=5, column=c).value for c in range(1, 10)]
+    assert headers == list(APPENDIX2_COLUMNS_KK) == [
+        "Р/с №", "Атауы", "Жауаптылар", "Ақпарат көзі", "Өлшем бірлігі", "Есепті жыл", "Жоспар", "Факт",
+        "Қажет болған жағдайда түсіндірмелер",
+    ]  # fmt: skip
+    assert ws["A5"].font.bold and ws["A5"].alignment.wrap_text and ws["A5"].fill.start_color.rgb.endswith("D9D9D9")
+    numbering = [ws.cell(row=6, column=c).value for c in range(1, 10)]
+    assert numbering == list(range(1, 10)) and all(type(v) is int for v in numbering)
+    assert ws.freeze_panes == "A7" and ws.page_setup.orientation == "landscape"
+    assert ws.print_title_rows == "$5:$6"
+    assert {"A1:I1", "A2:I2", "A7:I7"} <= {str(r) for r in ws.merged_cells.ranges}
+    # every text of the Kazakh sheet is Kazakh: no Russian-only letter outside the row contents
+    fixed = [ws.cell(row=r, column=1).value for r in (1, 2, 7)] + headers
+    assert not any(ch in "ЁЩЪЭ" for text in fixed for ch in text.upper())
+
+
+def test_kazakh_sheet_rows_cell_by_cell(bilingual) -> None:
+    _, workbook = bilingual
+    ws, ru = workbook["2-қосымша"], workbook["Приложение 2"]
+    assert ws["A7"].value == "Индикаторлар" and ws["A7"].font.bold
+    for offset, (row, texts) in enumerate(zip(INDICATORS, KK_TEXTS, strict=True)):
+        r = 8 + offset
+        name, responsible, source, unit, note = texts
+        actual = tuple(ws.cell(row=r, column=c).value for c in range(1, 10))
+        assert actual[:6] == (row.number, name, responsible, source, unit, 2024), f"row {r}"
+        assert actual[8] == (note or None), f"row {r}"
+        for col in (1, 6, 7, 8):  # number, year, plan, fact: identical to the Russian sheet
+            assert ws.cell(row=r, column=col).value == ru.cell(row=r, column=col).value, f"row {r} col {col}"
+            assert ws.cell(row=r, column=col).number_format == ru.cell(row=r, column=col).number_format
+        assert ws.cell(row=r, column=2).alignment.wrap_text
+        assert all(ws.cell(row=r, column=c).border.left.style == "thin" for c in range(1, 10))
+    assert (ws["H8"].value, ws["H9"].value, ws["H10"].value, ws["H11"].value) == (4.3, 7.25, "x", None)
+    assert (ws["G8"].value, ws["G11"].value) == (5.0, 100.0)
+    header = find_row(ws, "Іс-шаралар*")
+    assert header == find_row(ru, "Мероприятия*") == 12
+    assert ws.cell(row=header, column=1).font.bold
+    assert f"A{header}:I{header}" in {str(r) for r in ws.merged_cells.ranges}
+    for offset, texts in enumerate(KK_ACTIVITIES, start=1):
+        assert ws.cell(row=header + offset, column=2).value == texts[0]
+        assert ws.cell(row=header + offset, column=5).value == texts[3]
+        for col in (1, 6, 7, 8):
+            assert ws.cell(row=header + offset, column=col).value == ru.cell(row=header + offset, column=col).value
+    assert (ws.cell(row=header + 1, column=8).value, ws.cell(row=header + 2, column=8).value) == (3.0, 150.5)
+
+
+def test_kazakh_sheet_footnote_provenance_and_status(bilingual) -> None:
+    _, workbook = bilingual
+    ws = workbook["2-қосымша"]
+    header = find_row(ws, "Іс-шаралар*")
+    assert all(ws.cell(row=header + 3, column=c).value is None for c in range(1, 10))  # blank row
+    footnote = find_row(ws, ACTIVITIES_FOOTNOTE_KK)
+    assert footnote == header + 4
+    assert ACTIVITIES_FOOTNOTE_KK == (
+        "* «Іс-шаралар» блогын ауданда (қалада) индикаторлар болмаған жағдайда бастамашыл топ толтырады."
+    )
+    assert ws.cell(row=footnote, column=1).font.italic
+    assert ws.cell(row=footnote + 1, column=1).value.startswith("Тест үшін синтетикалық деректер")
+    assert ws.cell(row=footnote + 2, column=1).value == "Мәртебесі: түпкілікті"
+    assert ws.print_area == f"'2-қосымша'!$A$1:$I${footnote + 2}"
+
+
+@pytest.mark.parametrize(
+    ("status", "ru_text", "kk_text"),
+    [
+        ("draft", "черновик", "жоба"),
+        ("final", "окончательный", "түпкілікті"),
+        ("amended", "с изменениями", "өзгерістермен"),
+    ],
+)
+def test_kazakh_status_lines(tmp_path: Path, status: str, ru_text: str, kk_text: str) -> None:
+    path = write_appendix2(make_forms(status=status), tmp_path / f"{status}.xlsx")
+    ru, kk = read_appendix2(path), read_appendix2(path, "kk")
+    assert (ru["status_text"], kk["status_text"]) == (f"Статус: {ru_text}", f"Мәртебесі: {kk_text}")
+    assert ru["status"] == kk["status"] == status
+
+
+def test_read_kazakh_sheet_round_trip(bilingual) -> None:
+    path, _ = bilingual
+    ru, kk = read_appendix2(path, "ru"), read_appendix2(path, "2-қосымша")
+    assert kk["headers"] == list(APPENDIX2_COLUMNS_KK) and ru["headers"] == list(APPENDIX2_COLUMNS_RU)
+    assert kk["numbering"] == ru["numbering"] == list(range(1, 10))
+    assert kk["title"].startswith("Алматы қаласы: 2024 жылғы")
+    assert kk["footnote"] == ACTIVITIES_FOOTNOTE_KK and ru["footnote"] == ACTIVITIES_FOOTNOTE_RU
+    for block in ("indicators", "activities"):
+        assert len(kk[block]) == len(ru[block])
+        for kk_row, ru_row in zip(kk[block], ru[block], strict=True):
+            assert (kk_row[0], *kk_row[5:8]) == (ru_row[0], *ru_row[5:8])  # number, year, plan, fact
+    assert [row[1] for row in kk["activities"]] == [a[0] for a in KK_ACTIVITIES]
+
+
+def test_kazakh_sheet_without_activities_has_one_empty_row(tmp_path: Path) -> None:
+    path = write_appendix2(make_forms(status="draft", activities=False), tmp_path / "empty.xlsx")
+    ws = openpyxl.load_workbook(path)["2-қосымша"]
+    header = find_row(ws, "Іс-шаралар*")
+    assert all(ws.cell(row=header + 1, column=c).value is None for c in range(1, 10))
+    assert ws.cell(row=header + 1, column=1).border.bottom.style == "thin"
+    assert find_row(ws, ACTIVITIES_FOOTNOTE_KK) == header + 3
+    assert read_appendix2(path, "kk")["activities"] == []
+
+
+def test_sheets_of_one_workbook_must_agree(tmp_path: Path) -> None:
+    ru, kk = make_forms()
+    for bad in ([ru, ru], [ru, replace(kk, year=2023)], [ru, replace(kk, kato_code="710000000")],
+                [ru, replace(kk, status="draft")], []):  # fmt: skip
+        with pytest.raises(ValueError):
+            write_appendix2(bad, tmp_path / "bad.xlsx")
+    with pytest.raises(ValueError, match="unknown form language"):
+        replace(ru, language="en")
+    assert list(tmp_path.iterdir()) == []

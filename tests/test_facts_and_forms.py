@@ -163,6 +163,43 @@ def _check_form(path: Path, kato: str, facts: dict) -> None:
         assert (row[8] or "") == act["note_ru"]
 
 
+def _check_kazakh_sheet(path: Path, kato: str, facts: dict) -> None:
+    """The Kazakh sheet: same numbers as the Russian one, every text from the catalogue's kk columns."""
+    assert openpyxl.load_workbook(path, read_only=True).sheetnames == ["Приложение 2", "2-қосымша"]
+    region = next(r for r in _csv("regions.csv") if r["kato_code"] == kato)
+    indicators = {r["code"]: r for r in _csv("indicators.csv")}
+    ru, kk = read_appendix2(path), read_appendix2(path, "2-қосымша")
+    assert kk["language"] == "kk" and kk["status"] == ru["status"] == "draft"
+    assert kk["title"] == f"{region['name_kk']}: {YEAR} жылғы ТДМ индикаторларына жүргізілген мониторинг туралы есеп"
+    assert kk["headers"] == ["Р/с №", "Атауы", "Жауаптылар", "Ақпарат көзі", "Өлшем бірлігі", "Есепті жыл",
+                             "Жоспар", "Факт", "Қажет болған жағдайда түсіндірмелер"]  # fmt: skip
+    assert kk["status_text"] == "Мәртебесі: жоба"
+    assert kk["provenance_note"].startswith("Факт ресми статистикадан автоматты түрде толтырылды")
+    expected_rows = _indicator_rows(kato)
+    assert [row[0] for row in kk["indicators"]] == [row[0] for row in ru["indicators"]]
+    for kk_row, ru_row in zip(kk["indicators"], ru["indicators"], strict=True):
+        code = expected_rows[kk_row[0]]
+        where = f"{path.name} kk row {kk_row[0]} ({code})"
+        ind = indicators[code]
+        assert kk_row[1] == f"{code} {ind['name_kk']}", where
+        assert (kk_row[2], kk_row[3], kk_row[4]) == (ind["responsible_kk"], ind["source_kk"], ind["unit_kk"]), where
+        assert kk_row[5:8] == ru_row[5:8], where  # year, plan, fact: the same cells as the Russian sheet
+        _check_fact(kk_row[7], facts[(code, kato)], where)
+        status = facts[(code, kato)][1]
+        if status == "suppressed":
+            assert kk_row[8] == "Деректер құпия (x), статистика органы жарияламайды", where
+        elif status == "missing":
+            assert kk_row[8] == f"{YEAR} жылғы деректер қалыптастыру күніне жоқ", where
+        else:
+            assert kk_row[8] is None, where
+    activities = [a for a in _csv("activities.csv") if a["kato_code"] == kato and a["year"] == str(YEAR)]
+    for row, act in zip(kk["activities"], activities, strict=True):
+        texts = [act.get(f"{c}_kk") or act[f"{c}_ru"] for c in ("name", "responsible", "source", "unit", "note")]
+        assert [row[0], *row[1:5], row[8] or ""] == [act["row_no"], *texts[:4], texts[4]]
+        assert Decimal(str(row[6])) == Decimal(act["plan_value"]) and Decimal(str(row[7])) == Decimal(act["fact_value"])
+    assert len(kk["activities"]) == len(activities)
+
+
 def _activities_row(ws) -> int:
     return next(r for r in range(1, ws.max_row + 1) if ws.cell(row=r, column=1).value == "Мероприятия*")
 
@@ -192,6 +229,8 @@ def test_forms_show_facts_plans_and_activities_and_are_versioned(engine, replay,
     by_kato = {Path(p).name.split("_")[1]: Path(p) for p in issued["paths"]}
     for kato in current:  # every regional form, cell by cell
         _check_form(by_kato[kato], kato, facts)
+    for kato in (ASTANA, "610000000", "750000000", "100000000"):  # activities, suppressed facts, cities, Abai
+        _check_kazakh_sheet(by_kato[kato], kato, facts)
     assert any(facts[(code, "610000000")][1] == "suppressed" for code in _indicator_rows("610000000").values())
 
     again = issue_forms(YEAR)
@@ -227,6 +266,7 @@ def test_forms_show_facts_plans_and_activities_and_are_versioned(engine, replay,
     assert hashlib.sha256(v2.read_bytes()).hexdigest() == reports[1].sha256
     facts[("1.2.1", ASTANA)] = (Decimal("4.25"), "final")
     _check_form(v2, ASTANA, facts)
+    _check_kazakh_sheet(v2, ASTANA, facts)
     assert str(v2) in revised["paths"] and str(v1) not in revised["paths"]
     assert [r.version for r in _reports(engine, "750000000")] == [1]
 

@@ -199,11 +199,11 @@ def good_form(**first_row) -> Appendix2Form:
 
 FORM_CASES = [
     ("expect_table_row_count_to_be_between", None, lambda: Appendix2Form("110000000", "a", "b", 2025)),
-    ("expect_column_values_to_not_be_null", "№ п/п", lambda: good_form(number="")),
-    ("expect_compound_columns_to_be_unique", "block,№ п/п", lambda: good_form(number="2")),
+    ("expect_column_values_to_not_be_null", "row_no", lambda: good_form(number="")),
+    ("expect_compound_columns_to_be_unique", "block,row_no", lambda: good_form(number="2")),
     ("expect_column_values_to_be_in_set", "row_complete", lambda: good_form(responsible="")),
     ("expect_column_values_to_be_in_set", "fact_ok", lambda: good_form(fact=None)),
-    ("expect_column_values_to_be_in_set", "Отчетный год", lambda: good_form(year=2024)),
+    ("expect_column_values_to_be_in_set", "report_year", lambda: good_form(year=2024)),
 ]
 
 
@@ -224,12 +224,33 @@ def test_bad_form_fails(expectation, column, make):
 
 
 def test_form_has_the_nine_columns_of_the_order():
-    from etl.quality.forms import form_frame
+    from etl.quality.forms import form_frame, suite_parameters
 
+    form = good_form()
     outcomes = run_suite(
-        "appendix2_form", form_frame(good_form()).drop(columns=["Ответственные"]), {"year": [2025]}, data_docs=False
+        "appendix2_form", form_frame(form).drop(columns=["Ответственные"]), suite_parameters(form), data_docs=False
     )
     assert _failed(outcomes, "expect_table_columns_to_match_set", None)
+
+
+def test_kazakh_form_is_checked_under_kazakh_headers():
+    from dataclasses import replace
+
+    from etl.quality.forms import check_form, form_frame, suite_parameters
+    from etl.reports.forms import APPENDIX2_COLUMNS_KK, APPENDIX2_COLUMNS_RU
+
+    form = replace(good_form(), language="kk")
+    frame = form_frame(form)
+    assert list(frame.columns[1:10]) == list(APPENDIX2_COLUMNS_KK)
+    decision = check_form(form)
+    assert decision.load and decision.critical == [] and decision.warnings == []
+    # a Kazakh sheet headed with the Russian columns (or missing one of its own) is not the order's form
+    russian = frame.rename(columns=dict(zip(APPENDIX2_COLUMNS_KK, APPENDIX2_COLUMNS_RU, strict=True)))
+    for bad in (russian, frame.drop(columns=["Жауаптылар"])):
+        assert _failed(run_suite("appendix2_form", bad, suite_parameters(form), data_docs=False),
+                       "expect_table_columns_to_match_set", None)  # fmt: skip
+    bad_year = check_form(replace(form, indicators=[replace(form.indicators[0], year=2024), *form.indicators[1:]]))
+    assert any(o.column == "report_year" for o in bad_year.critical)
 
 
 # ---- the suites themselves -------------------------------------------------------------------------------

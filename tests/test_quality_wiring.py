@@ -18,7 +18,7 @@ def test_a_catalogue_failing_its_suite_is_not_synced(engine, tmp_path, monkeypat
     folder = tmp_path / "catalogue"
     shutil.copytree(config.CATALOGUE_DIR, folder)
     with (folder / "indicators.csv").open("a", encoding="utf-8") as handle:  # synthetic bad row
-        handle.write("three,3,3.x,Показатель,Көрсеткіш,Indicator,процент,пайыз,1,1,Управление,Бюро,\n")
+        handle.write("three,3,3.x,Показатель,Көрсеткіш,Indicator,процент,пайыз,1,1,Управление,Бюро,Басқарма,Бюро,\n")
     monkeypatch.setenv("SDG_CATALOGUE_DIR", str(folder))
     with engine.connect() as conn:
         before = conn.execute(text(_CHECKSUM)).one()

@@ -76,7 +76,7 @@ REGION_COLUMNS = (
 )  # fmt: skip
 INDICATOR_COLUMNS = (
     "code", "goal", "target", "name_ru", "name_kk", "name_en", "unit_ru", "unit_kk", "direction",
-    "decimals", "responsible_ru", "source_ru", "opensdg_id",
+    "decimals", "responsible_ru", "source_ru", "responsible_kk", "source_kk", "opensdg_id",
 )  # fmt: skip
 #: common columns of every ``catalogue/series/<source>.csv``; each source adds its own
 SERIES_COLUMNS = ("series_key", "indicator_code", "dims", "formula", "scale", "unit_ru")
@@ -89,3 +89,5 @@ ACTIVITY_COLUMNS = (
     "kato_code", "year", "row_no", "name_ru", "responsible_ru", "source_ru", "unit_ru", "plan_value",
     "fact_value", "note_ru",
 )  # fmt: skip
+#: optional Kazakh texts of an activity; an absent column or empty cell prints the Russian text on the Kazakh sheet
+ACTIVITY_KK_COLUMNS = ("name_kk", "responsible_kk", "source_kk", "unit_kk", "note_kk")

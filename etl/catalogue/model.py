@@ -62,6 +62,8 @@ class Indicator:
     decimals: int
     responsible_ru: str
     source_ru: str
+    responsible_kk: str
+    source_kk: str
     opensdg_id: str
 
 
@@ -155,6 +157,8 @@ def _indicator(row: Row) -> Indicator:
         decimals=row.integer("decimals") or 0,
         responsible_ru=row.text("responsible_ru"),
         source_ru=row.text("source_ru"),
+        responsible_kk=row.text("responsible_kk"),
+        source_kk=row.text("source_kk"),
         opensdg_id=row.text("opensdg_id", required=False),
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 
 from etl.catalogue.files import (
     ACTIVITY_COLUMNS,
+    ACTIVITY_KK_COLUMNS,
     ALL_REGIONS,
     APPENDIX1_COLUMNS,
     PLAN_COLUMNS,
@@ -154,6 +155,7 @@ def _activity(row) -> dict:
         "plan_value": row.decimal("plan_value", required=False),
         "fact_value": row.decimal("fact_value", required=False),
         "note_ru": row.text("note_ru", required=False),
+        **{column: row.text(column, required=False) for column in ACTIVITY_KK_COLUMNS},
     }
 
 

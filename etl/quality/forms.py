@@ -5,30 +5,42 @@ from __future__ import annotations
 import pandas as pd
 
 from etl.quality.outcome import GateDecision, split
-from etl.reports.forms import APPENDIX2_COLUMNS_RU, Appendix2Form, FormRow
+from etl.reports.forms import APPENDIX2_COLUMNS, Appendix2Form, FormRow
 
 DATASET = "appendix2_form"
-INDEX_COLUMNS = ("row_id", "block", "№ п/п")
+INDEX_COLUMNS = ("row_id", "block", "row_no")
+#: language-neutral copies of the number and year columns, so one suite checks the form in every language
+HELPER_COLUMNS = ("block", "row_no", "report_year", "row_complete", "fact_ok")
 
 
 def form_frame(form: Appendix2Form) -> pd.DataFrame:
-    """The form as the 9 columns of the order, one row per line of both blocks, plus helper columns."""
-    rows = [_row(r, "indicators") for r in form.indicators] + [_row(r, "activities") for r in form.activities]
-    frame = pd.DataFrame(rows, columns=["block", *APPENDIX2_COLUMNS_RU, "row_complete", "fact_ok"])
+    """The form as the 9 columns of the order under the headers of its language, one row per line of both
+    blocks, plus helper columns."""
+    columns = APPENDIX2_COLUMNS[form.language]
+    rows = [_row(r, "indicators", columns) for r in form.indicators]
+    rows += [_row(r, "activities", columns) for r in form.activities]
+    frame = pd.DataFrame(rows, columns=[*columns, *HELPER_COLUMNS])
     frame.insert(0, "row_id", range(len(frame)))
     return frame
 
 
-def _row(r: FormRow, block: str) -> dict:
+def suite_parameters(form: Appendix2Form) -> dict:
+    """Run-time values of the suite: the reporting year and the order's headers in the form's language."""
+    return {"year": [form.year], "columns": list(APPENDIX2_COLUMNS[form.language])}
+
+
+def _row(r: FormRow, block: str, columns: tuple[str, ...]) -> dict:
     required = (r.name, r.unit, r.responsible, r.source)
     fact = r.fact if r.fact is not None else (r.fact_text or None)
     return dict(
         zip(
-            APPENDIX2_COLUMNS_RU,
+            columns,
             (r.number or None, r.name, r.responsible, r.source, r.unit, r.year, r.plan, fact, r.note),
             strict=True,
         ),  # fmt: skip
         block=block,
+        row_no=r.number or None,
+        report_year=r.year,
         row_complete=block != "indicators" or all((v or "").strip() for v in required),
         fact_ok=_fact_ok(r),
     )
@@ -45,6 +57,6 @@ def check_form(form: Appendix2Form) -> GateDecision:
     """Validate one form's content; not recorded (no connection): the caller decides what to do with it."""
     from etl.quality.runner import run_suite
 
-    outcomes = run_suite(DATASET, form_frame(form), {"year": [form.year]}, index_columns=INDEX_COLUMNS)
+    outcomes = run_suite(DATASET, form_frame(form), suite_parameters(form), index_columns=INDEX_COLUMNS)
     critical, warnings = split(outcomes)
     return GateDecision(not critical, None, critical, warnings)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from decimal import Decimal
@@ -18,12 +19,39 @@ from sqlalchemy.engine import Connection, Engine
 
 from etl import config
 from etl.reports.appendix2_xlsx import write_appendix2
-from etl.reports.forms import Appendix2Form, FormRow
+from etl.reports.forms import LANGUAGES, Appendix2Form, FormRow
 
+#: The form's texts by language; {year} and {vintage}/{snapshots} are filled in.
+_TEXTS: dict[str, dict[str, str]] = {
+    "ru": {
+        "suppressed": "Данные конфиденциальны (x), не публикуются органом статистики",
+        "missing": "Нет данных за {year} год на дату формирования",
+        "vintage": "данные по состоянию на {at} UTC",
+        "no_data": "данных нет",
+        "provenance": "Факт заполнен автоматически из официальной статистики: {vintage} "
+        "(снимки источников: {snapshots}).",
+    },
+    "kk": {
+        "suppressed": "Деректер құпия (x), статистика органы жарияламайды",
+        "missing": "{year} жылғы деректер қалыптастыру күніне жоқ",
+        "vintage": "{at} UTC жағдай бойынша деректер",
+        "no_data": "деректер жоқ",
+        "provenance": "Факт ресми статистикадан автоматты түрде толтырылды: {vintage} "
+        "(дереккөздер көшірмелері: {snapshots}).",
+    },
+}
+
+# Names: the region's own wording from Appendix 1 when it has one (kept as written, in either language),
+# else the indicator number and the catalogue name in the form's language. Same for the responsible body.
 _INDICATOR_ROWS = """
-SELECT a.row_no, i.code, COALESCE(a.regional_name_ru, i.code || ' ' || i.name_ru) AS name,
-       COALESCE(a.responsible_ru, i.responsible_ru) AS responsible, i.source_ru, i.unit_ru, i.decimals,
-       p.value AS plan, v.value AS fact, v.value_text, v.status
+SELECT a.row_no, i.code,
+       COALESCE(a.regional_name_ru, i.code || ' ' || CASE WHEN :lang = 'kk' THEN i.name_kk ELSE i.name_ru END)
+           AS name,
+       COALESCE(a.responsible_ru, CASE WHEN :lang = 'kk' THEN i.responsible_kk ELSE i.responsible_ru END)
+           AS responsible,
+       CASE WHEN :lang = 'kk' THEN i.source_kk ELSE i.source_ru END AS source,
+       CASE WHEN :lang = 'kk' THEN i.unit_kk ELSE i.unit_ru END AS unit,
+       i.decimals, p.value AS plan, v.value AS fact, v.value_text, v.status
 FROM sdg.appendix1_item AS a
 JOIN sdg.indicator AS i ON i.code = a.indicator_code
 LEFT JOIN sdg.indicator_value AS v ON v.indicator_code = i.code AND v.kato_code = a.kato_code AND v.year = :year
@@ -32,8 +60,16 @@ WHERE a.kato_code = :kato AND a.classification IN (1, 2)
 ORDER BY string_to_array(a.row_no, '.')::int[]
 """
 
+# Activities: a Kazakh text left empty in activities.csv falls back to the Russian one.
 _ACTIVITY_ROWS = """
-SELECT row_no, name_ru, responsible_ru, source_ru, unit_ru, plan_value, fact_value, note_ru
+SELECT row_no,
+       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(name_kk, ''), name_ru) ELSE name_ru END AS name,
+       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(responsible_kk, ''), responsible_ru) ELSE responsible_ru END
+           AS responsible,
+       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(source_kk, ''), source_ru) ELSE source_ru END AS source,
+       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(unit_kk, ''), unit_ru) ELSE unit_ru END AS unit,
+       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(note_kk, ''), note_ru) ELSE note_ru END AS note,
+       plan_value, fact_value
 FROM sdg.activity WHERE kato_code = :kato AND year = :year
 ORDER BY string_to_array(row_no, '.')::int[]
 """
@@ -55,18 +91,24 @@ class IssuedReport:
     new: bool
 
 
-def build_appendix2(conn: Connection, kato_code: str, year: int, status: str = "draft") -> Appendix2Form:
-    """The form's content for one region and year, facts and plans from the warehouse."""
+def build_appendix2(
+    conn: Connection, kato_code: str, year: int, status: str = "draft", language: str = "ru"
+) -> Appendix2Form:
+    """The form's content for one region and year, facts and plans from the warehouse, texts in ``language``."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown form language {language!r}; expected one of: {', '.join(LANGUAGES)}")
+    texts = _TEXTS[language]
     region = conn.execute(
         text("SELECT name_ru, name_kk FROM sdg.region WHERE kato_code = :k"), {"k": kato_code}
     ).one_or_none()
     if region is None:
         raise ValueError(f"unknown region KATO code {kato_code!r}")
-    params = {"kato": kato_code, "year": year}
-    indicators = [_indicator_row(r, year) for r in conn.execute(text(_INDICATOR_ROWS), params).mappings()]
+    params = {"kato": kato_code, "year": year, "lang": language}
+    indicators = [_indicator_row(r, year, texts) for r in conn.execute(text(_INDICATOR_ROWS), params).mappings()]
     activities = [_activity_row(r, year) for r in conn.execute(text(_ACTIVITY_ROWS), params).mappings()]
     fetched_at, snapshot_ids = conn.execute(text(_VINTAGE), params).one()
-    vintage = f"данные по состоянию на {fetched_at:%d.%m.%Y %H:%M} UTC" if fetched_at else "данных нет"
+    vintage = texts["vintage"].format(at=f"{fetched_at:%d.%m.%Y %H:%M}") if fetched_at else texts["no_data"]
+    snapshots = ", ".join(map(str, snapshot_ids or [])) or "—"
     return Appendix2Form(
         kato_code=kato_code,
         region_name_ru=region.name_ru,
@@ -74,26 +116,31 @@ def build_appendix2(conn: Connection, kato_code: str, year: int, status: str = "
         year=year,
         indicators=indicators,
         activities=activities,
-        provenance_note=f"Факт заполнен автоматически из официальной статистики: {vintage} "
-        f"(снимки источников: {', '.join(map(str, snapshot_ids or [])) or '—'}).",
+        provenance_note=texts["provenance"].format(vintage=vintage, snapshots=snapshots),
         status=status,
+        language=language,
     )
 
 
-def _indicator_row(r, year: int) -> FormRow:
+def build_appendix2_forms(conn: Connection, kato_code: str, year: int, status: str = "draft") -> list[Appendix2Form]:
+    """The form in every language it is issued in (Russian first), one sheet each in the issued file."""
+    return [build_appendix2(conn, kato_code, year, status, language) for language in LANGUAGES]
+
+
+def _indicator_row(r, year: int, texts: dict[str, str]) -> FormRow:
     status = r["status"]
     note = ""
     fact_text = ""
     if status == "suppressed":
-        fact_text, note = "x", "Данные конфиденциальны (x), не публикуются органом статистики"
+        fact_text, note = "x", texts["suppressed"]
     elif status in (None, "missing"):
-        note = f"Нет данных за {year} год на дату формирования"
+        note = texts["missing"].format(year=year)
     return FormRow(
         number=str(r["row_no"]),
         name=r["name"],
         responsible=r["responsible"],
-        source=r["source_ru"],
-        unit=r["unit_ru"],
+        source=r["source"],
+        unit=r["unit"],
         year=year,
         plan=r["plan"],
         fact=r["fact"],
@@ -106,21 +153,24 @@ def _indicator_row(r, year: int) -> FormRow:
 def _activity_row(r, year: int) -> FormRow:
     return FormRow(
         number=str(r["row_no"]),
-        name=r["name_ru"],
-        responsible=r["responsible_ru"],
-        source=r["source_ru"],
-        unit=r["unit_ru"],
+        name=r["name"],
+        responsible=r["responsible"],
+        source=r["source"],
+        unit=r["unit"],
         year=year,
         plan=r["plan_value"],
         fact=r["fact_value"],
-        note=r["note_ru"],
+        note=r["note"],
         decimals=0,
     )
 
 
-def content_hash(form: Appendix2Form) -> str:
-    """Hash of what the form says, leaving out the provenance line (it carries timestamps)."""
-    payload = asdict(replace(form, provenance_note=""))
+def content_hash(forms: Appendix2Form | Sequence[Appendix2Form]) -> str:
+    """Hash of what the form (or the forms of one file) says, leaving out the provenance lines (timestamps)."""
+    if isinstance(forms, Appendix2Form):
+        payload: object = asdict(replace(forms, provenance_note=""))
+    else:
+        payload = [asdict(replace(form, provenance_note="")) for form in forms]
     return hashlib.sha256(json.dumps(payload, default=_jsonable, sort_keys=True).encode()).hexdigest()
 
 
@@ -157,9 +207,10 @@ def issue_appendix2(
 
 def _issue_one(engine: Engine, kato: str, year: int, status: str, out_dir: Path) -> IssuedReport:
     with engine.begin() as conn:
-        form = build_appendix2(conn, kato, year, status)
-        _check(form)
-        digest = content_hash(form)
+        forms = build_appendix2_forms(conn, kato, year, status)
+        for form in forms:
+            _check(form)
+        digest = content_hash(forms)
         latest = conn.execute(
             text(
                 """
@@ -179,7 +230,7 @@ def _issue_one(engine: Engine, kato: str, year: int, status: str, out_dir: Path)
                 "issued files are never overwritten: move it away or set SDG_REPORTS_DIR"
             )
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_appendix2(form, path)
+        write_appendix2(forms, path)
         file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
         conn.execute(
             text(
@@ -212,7 +263,7 @@ def _check(form: Appendix2Form) -> None:
 
     decision = check_form(form)
     if not decision.load:
-        raise QualityFailure(decision, f"appendix2_form {form.kato_code} {form.year}")
+        raise QualityFailure(decision, f"appendix2_form {form.kato_code} {form.year} ({form.language})")
 
 
 def _jsonable(value: object) -> str:

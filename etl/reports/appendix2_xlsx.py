@@ -1,8 +1,9 @@
-"""Render the annual monitoring form (Appendix 2 of order No. 236) as one XLSX file.
+"""Render the annual monitoring form (Appendix 2 of order No. 236) as one XLSX file, one sheet per language.
 
 Why a separate module: ``forms.py`` holds *what* goes into the form; this module only lays it out the
 way the order prints it (9 numbered columns, «Индикаторы» and «Мероприятия*» blocks, footnote), so
-regions receive a file that looks like the official template. The file is written to a temporary
+regions receive a file that looks like the official template: the Russian sheet «Приложение 2» and the
+Kazakh sheet «2-қосымша», the same table with every text in its language. The file is written to a temporary
 file next to the target and moved into place with ``os.replace``, so a crash never leaves a half
 written workbook where a downstream task or a person could pick it up. ``read_appendix2`` reads the
 layout back by its header texts, for tests and for later consistency checks.
@@ -14,7 +15,8 @@ import os
 import re
 import tempfile
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -24,23 +26,81 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
 from etl.reports.forms import (
-    ACTIVITIES_FOOTNOTE_RU,
+    ACTIVITIES_FOOTNOTE,
+    APPENDIX2_COLUMNS,
     APPENDIX2_COLUMNS_RU,
     Appendix2Form,
     FormRow,
 )
 
-SHEET_TITLE = "Приложение 2"
-APPENDIX_LABEL_RU = "Приложение 2 к Методическим рекомендациям по локализации ЦУР"
-TITLE_PREFIX_RU = "Отчет о мониторинге достижения индикаторов ЦУР"
-INDICATORS_HEADER_RU = "Индикаторы"
-ACTIVITIES_HEADER_RU = "Мероприятия*"
-STATUS_PREFIX_RU = "Статус: "
-STATUS_TEXT_RU: dict[str, str] = {
-    "draft": "черновик",
-    "final": "окончательный",
-    "amended": "с изменениями",
+
+@dataclass(frozen=True)
+class SheetTexts:
+    """The fixed texts of one language's sheet (everything that is not the form's own content)."""
+
+    sheet_title: str
+    appendix_label: str
+    #: ``str.format`` template of the title line, with ``{region}`` and ``{year}``
+    title: str
+    indicators_header: str
+    activities_header: str
+    status_prefix: str
+    status_text: dict[str, str]
+    columns: tuple[str, ...]
+    footnote: str
+
+    def title_line(self, form: Appendix2Form) -> str:
+        region = form.region_name_kk if form.language == "kk" else form.region_name_ru
+        return self.title.format(region=region, year=form.year)
+
+    def status_line(self, status: str) -> str:
+        try:
+            return self.status_prefix + self.status_text[status]
+        except KeyError:
+            known = ", ".join(sorted(self.status_text))
+            raise ValueError(f"unknown form status {status!r}; expected one of: {known}") from None
+
+
+TITLE_KK = "{region}: {year} жылғы ТДМ индикаторларына жүргізілген мониторинг туралы есеп"
+TEXTS: dict[str, SheetTexts] = {
+    "ru": SheetTexts(
+        sheet_title="Приложение 2",
+        appendix_label="Приложение 2 к Методическим рекомендациям по локализации ЦУР",
+        title="Отчет о мониторинге достижения индикаторов ЦУР: {region} за {year} год",
+        indicators_header="Индикаторы",
+        activities_header="Мероприятия*",
+        status_prefix="Статус: ",
+        status_text={"draft": "черновик", "final": "окончательный", "amended": "с изменениями"},
+        columns=APPENDIX2_COLUMNS["ru"],
+        footnote=ACTIVITIES_FOOTNOTE["ru"],
+    ),
+    "kk": SheetTexts(
+        sheet_title="2-қосымша",
+        appendix_label="Тұрақты даму мақсаттарын оқшаулау жөніндегі әдістемелік ұсынымдарға 2-қосымша",
+        title=TITLE_KK,
+        indicators_header="Индикаторлар",
+        activities_header="Іс-шаралар*",
+        status_prefix="Мәртебесі: ",
+        status_text={"draft": "жоба", "final": "түпкілікті", "amended": "өзгерістермен"},
+        columns=APPENDIX2_COLUMNS["kk"],
+        footnote=ACTIVITIES_FOOTNOTE["kk"],
+    ),
 }
+
+# Module-level names of the texts (the Russian ones existed before the Kazakh sheet; callers import them).
+SHEET_TITLE = TEXTS["ru"].sheet_title
+SHEET_TITLE_KK = TEXTS["kk"].sheet_title
+APPENDIX_LABEL_RU = TEXTS["ru"].appendix_label
+APPENDIX_LABEL_KK = TEXTS["kk"].appendix_label
+TITLE_PREFIX_RU = "Отчет о мониторинге достижения индикаторов ЦУР"
+INDICATORS_HEADER_RU = TEXTS["ru"].indicators_header
+ACTIVITIES_HEADER_RU = TEXTS["ru"].activities_header
+STATUS_PREFIX_RU = TEXTS["ru"].status_prefix
+STATUS_TEXT_RU: dict[str, str] = TEXTS["ru"].status_text
+INDICATORS_HEADER_KK = TEXTS["kk"].indicators_header
+ACTIVITIES_HEADER_KK = TEXTS["kk"].activities_header
+STATUS_PREFIX_KK = TEXTS["kk"].status_prefix
+STATUS_TEXT_KK: dict[str, str] = TEXTS["kk"].status_text
 CREATOR = "SDG monitoring pipeline"
 
 N_COLS = len(APPENDIX2_COLUMNS_RU)
@@ -49,7 +109,7 @@ HEADER_ROW = 5
 NUMBERING_ROW = 6
 FIRST_BLOCK_ROW = 7
 #: Widths of columns A..I, in Excel character units.
-COLUMN_WIDTHS: tuple[float, ...] = (8, 60, 30, 30, 14, 10, 12, 12, 40)
+COLUMN_WIDTHS: tuple[float, ...] = (8, 60, 30, 30, 16, 11, 12, 12, 40)
 #: Columns (1-based) whose content is centred: number, unit, year, plan, fact.
 CENTERED_COLS = frozenset({1, 5, 6, 7, 8})
 LINE_HEIGHT_PT = 15.0
@@ -68,11 +128,16 @@ def appendix2_filename(form: Appendix2Form) -> str:
     return f"appendix2_{code}_{int(form.year)}.xlsx"
 
 
-def write_appendix2(form: Appendix2Form, path: Path) -> Path:
-    """Write ``form`` to ``path`` atomically and return the path."""
+def write_appendix2(forms: Appendix2Form | Sequence[Appendix2Form], path: Path) -> Path:
+    """Write one sheet per form (Russian ``Приложение 2`` first, Kazakh ``2-қосымша``) to ``path`` atomically.
+
+    The forms of one workbook are one region's one year in different languages: same KATO code, year and
+    status, each language at most once.
+    """
     path = Path(path)
-    status_line = _status_line(form.status)  # fail before touching the disk
-    workbook = _build_workbook(form, status_line)
+    forms = _ordered_forms(forms)  # fail before touching the disk
+    status_lines = [TEXTS[f.language].status_line(f.status) for f in forms]
+    workbook = _build_workbook(forms, status_lines)
     _save_atomically(workbook, path)
     return path
 
@@ -80,26 +145,40 @@ def write_appendix2(form: Appendix2Form, path: Path) -> Path:
 # --------------------------------------------------------------------------------------------- layout
 
 
-def _status_line(status: str) -> str:
-    try:
-        return STATUS_PREFIX_RU + STATUS_TEXT_RU[status]
-    except KeyError:
-        known = ", ".join(sorted(STATUS_TEXT_RU))
-        raise ValueError(f"unknown form status {status!r}; expected one of: {known}") from None
+def _ordered_forms(forms: Appendix2Form | Sequence[Appendix2Form]) -> list[Appendix2Form]:
+    forms = [forms] if isinstance(forms, Appendix2Form) else list(forms)
+    if not forms:
+        raise ValueError("no form to write")
+    languages = [f.language for f in forms]
+    if len(set(languages)) != len(languages):
+        raise ValueError(f"one sheet per language: got languages {languages}")
+    first = forms[0]
+    for form in forms[1:]:
+        if (form.kato_code, form.year, form.status) != (first.kato_code, first.year, first.status):
+            raise ValueError(
+                "the sheets of one workbook are one region's one year: got "
+                f"{(first.kato_code, first.year, first.status)} and {(form.kato_code, form.year, form.status)}"
+            )
+    order = list(TEXTS)
+    return sorted(forms, key=lambda f: order.index(f.language))
 
 
-def _build_workbook(form: Appendix2Form, status_line: str) -> Workbook:
+def _build_workbook(forms: list[Appendix2Form], status_lines: list[str]) -> Workbook:
     workbook = Workbook()
-    ws = workbook.active
-    ws.title = SHEET_TITLE
-    _write_heading(ws, form)
-    _write_column_headers(ws)
-    row = _write_block(ws, FIRST_BLOCK_ROW, INDICATORS_HEADER_RU, form.indicators)
-    row = _write_block(ws, row, ACTIVITIES_HEADER_RU, form.activities)
-    # ``row`` is the first free row after the table: leave it blank, footnote goes below it.
-    last_row = _write_trailer(ws, row + 1, form.provenance_note, status_line)
-    _set_columns_and_page(ws, last_row)
-    workbook.properties.title = f"{SHEET_TITLE}: {form.region_name_ru}, {form.year}"
+    for index, (form, status_line) in enumerate(zip(forms, status_lines, strict=True)):
+        texts = TEXTS[form.language]
+        ws = workbook.active if index == 0 else workbook.create_sheet()
+        ws.title = texts.sheet_title
+        _write_heading(ws, form, texts)
+        _write_column_headers(ws, texts.columns)
+        row = _write_block(ws, FIRST_BLOCK_ROW, texts.indicators_header, form.indicators)
+        row = _write_block(ws, row, texts.activities_header, form.activities)
+        # ``row`` is the first free row after the table: leave it blank, footnote goes below it.
+        last_row = _write_trailer(ws, row + 1, texts.footnote, form.provenance_note, status_line)
+        _set_columns_and_page(ws, last_row)
+    first = forms[0]
+    region = first.region_name_kk if first.language == "kk" else first.region_name_ru
+    workbook.properties.title = f"{TEXTS[first.language].sheet_title}: {region}, {first.year}"
     workbook.properties.subject = TITLE_PREFIX_RU
     workbook.properties.creator = CREATOR
     workbook.properties.lastModifiedBy = CREATOR
@@ -114,18 +193,19 @@ def _merged_line(ws: Worksheet, row: int, text: str, font: Font, horizontal: str
     ws.row_dimensions[row].height = _merged_height(text)
 
 
-def _write_heading(ws: Worksheet, form: Appendix2Form) -> None:
-    title = f"{TITLE_PREFIX_RU}: {form.region_name_ru} за {form.year} год"
-    title_kk = f"{form.region_name_kk}: {form.year} жылғы ТДМ индикаторларының мониторингі"
-    _merged_line(ws, 1, APPENDIX_LABEL_RU, Font(name=FONT_NAME, size=10), "right")
-    _merged_line(ws, 2, title, Font(name=FONT_NAME, size=14, bold=True), "center")
-    _merged_line(ws, 3, title_kk, Font(name=FONT_NAME, size=11, italic=True), "center")
+def _write_heading(ws: Worksheet, form: Appendix2Form, texts: SheetTexts) -> None:
+    _merged_line(ws, 1, texts.appendix_label, Font(name=FONT_NAME, size=10), "right")
+    _merged_line(ws, 2, texts.title_line(form), Font(name=FONT_NAME, size=14, bold=True), "center")
+    if form.language == "ru":
+        # the Russian sheet has carried the Kazakh title as its subtitle since before the Kazakh sheet existed
+        title_kk = TITLE_KK.format(region=form.region_name_kk, year=form.year)
+        _merged_line(ws, 3, title_kk, Font(name=FONT_NAME, size=11, italic=True), "center")
     ws.row_dimensions[2].height = max(ws.row_dimensions[2].height or 0, 22.0)
 
 
-def _write_column_headers(ws: Worksheet) -> None:
+def _write_column_headers(ws: Worksheet, columns: tuple[str, ...] = APPENDIX2_COLUMNS_RU) -> None:
     bold = Font(name=FONT_NAME, size=11, bold=True)
-    for col, text in enumerate(APPENDIX2_COLUMNS_RU, start=1):
+    for col, text in enumerate(columns, start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=text)
         cell.font = bold
         cell.fill = HEADER_FILL
@@ -212,9 +292,9 @@ def _write_empty_row(ws: Worksheet, row: int) -> None:
     ws.row_dimensions[row].height = LINE_HEIGHT_PT
 
 
-def _write_trailer(ws: Worksheet, row: int, provenance_note: str, status_line: str) -> int:
+def _write_trailer(ws: Worksheet, row: int, footnote: str, provenance_note: str, status_line: str) -> int:
     """Write footnote, provenance note and status from ``row`` down; return the last row used."""
-    _merged_line(ws, row, ACTIVITIES_FOOTNOTE_RU, Font(name=FONT_NAME, size=10, italic=True), "left")
+    _merged_line(ws, row, footnote, Font(name=FONT_NAME, size=10, italic=True), "left")
     row += 1
     if provenance_note.strip():
         _merged_line(ws, row, provenance_note.strip(), Font(name=FONT_NAME, size=10), "left")
@@ -224,8 +304,12 @@ def _write_trailer(ws: Worksheet, row: int, provenance_note: str, status_line: s
 
 
 def _wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes when word-wrapped in a column ``width`` characters wide (an estimate)."""
-    chars = max(1, int(width) - 1)
+    """Lines ``text`` takes when word-wrapped in a column ``width`` characters wide (an estimate).
+
+    Rendered Cyrillic (Kazakh letters ә, ғ, қ, ң, ө, ұ, ү, і above all) is wider than Excel's character unit
+    and the cell has padding, so a line holds about 10 % fewer characters than the width says.
+    """
+    chars = max(1, int(width * 0.9) - 1)
     return sum(max(1, len(textwrap.wrap(part, chars))) for part in text.split("\n"))
 
 
@@ -299,11 +383,14 @@ def _first_text(ws: Worksheet, prefix: str, start: int = 1) -> tuple[int, str] |
     return None
 
 
-def _find_header_row(ws: Worksheet) -> int:
+def _find_header_row(ws: Worksheet) -> tuple[int, str]:
+    """Row of the 9 column headers and the language they are in."""
     for row in range(1, ws.max_row + 1):
-        if _row_tuple(ws, row) == APPENDIX2_COLUMNS_RU:
-            return row
-    raise ValueError("Appendix 2 header row (9 columns of order No. 236) not found")
+        values = _row_tuple(ws, row)
+        for language, texts in TEXTS.items():
+            if values == texts.columns:
+                return row, language
+    raise ValueError(f"sheet {ws.title!r}: Appendix 2 header row (9 columns of order No. 236) not found")
 
 
 def _block_rows(ws: Worksheet, start: int, stop: int) -> list[tuple[Any, ...]]:
@@ -311,29 +398,49 @@ def _block_rows(ws: Worksheet, start: int, stop: int) -> list[tuple[Any, ...]]:
     return [values for values in rows if any(v not in (None, "") for v in values)]
 
 
-def _trailer(ws: Worksheet, footnote_row: int) -> tuple[str | None, str | None]:
+def _trailer(ws: Worksheet, footnote_row: int, texts: SheetTexts) -> tuple[str | None, str | None]:
     """Return (provenance note, status line) found below the footnote."""
-    status = _first_text(ws, STATUS_PREFIX_RU, footnote_row + 1)
+    status = _first_text(ws, texts.status_prefix, footnote_row + 1)
     stop = status[0] if status else ws.max_row + 1
     notes = [ws.cell(row=r, column=1).value for r in range(footnote_row + 1, stop)]
     note = next((v for v in notes if isinstance(v, str) and v.strip()), None)
     return note, (status[1] if status else None)
 
 
-def read_appendix2(path: Path) -> dict[str, Any]:
-    """Read a file written by :func:`write_appendix2` back, locating parts by their texts."""
-    ws = load_workbook(Path(path))[SHEET_TITLE]
-    header_row = _find_header_row(ws)
-    title = _first_text(ws, TITLE_PREFIX_RU)
-    indicators = _first_text(ws, INDICATORS_HEADER_RU, header_row + 1)
-    activities = _first_text(ws, ACTIVITIES_HEADER_RU, header_row + 1)
+def _sheet(workbook, path: Path, sheet: str | None) -> Worksheet:
+    """The named sheet; a language code (``ru``, ``kk``) names that language's sheet; None: the first."""
+    if sheet is None:
+        return workbook.worksheets[0]
+    name = TEXTS[sheet].sheet_title if sheet in TEXTS else sheet
+    if name not in workbook.sheetnames:
+        raise ValueError(f"{path}: no sheet {name!r}; has {workbook.sheetnames}")
+    return workbook[name]
+
+
+def read_appendix2(path: Path, sheet: str | None = None) -> dict[str, Any]:
+    """Read one sheet of a file written by :func:`write_appendix2` back, locating parts by their texts.
+
+    ``sheet`` is a sheet name (``Приложение 2``, ``2-қосымша``) or a language code (``ru``, ``kk``);
+    by default the first sheet (the Russian one). The result's ``language`` says which it was.
+    """
+    ws = _sheet(load_workbook(Path(path)), Path(path), sheet)
+    header_row, language = _find_header_row(ws)
+    texts = TEXTS[language]
+    title = ws.cell(row=2, column=1).value
+    indicators = _first_text(ws, texts.indicators_header, header_row + 1)
+    activities = _first_text(ws, texts.activities_header, header_row + 1)
     footnote = _first_text(ws, "* ", header_row + 1)
     if indicators is None or activities is None or footnote is None:
-        raise ValueError(f"{path}: «Индикаторы», «Мероприятия*» block or footnote not found")
-    note, status_text = _trailer(ws, footnote[0])
-    codes = {STATUS_PREFIX_RU + text: code for code, text in STATUS_TEXT_RU.items()}
+        raise ValueError(
+            f"{path} ({ws.title}): «{texts.indicators_header}», «{texts.activities_header}» block or footnote not found"
+        )
+    note, status_text = _trailer(ws, footnote[0], texts)
+    codes = {texts.status_prefix + text: code for code, text in texts.status_text.items()}
     return {
-        "title": title[1] if title else None,
+        "sheet": ws.title,
+        "language": language,
+        "appendix_label": ws.cell(row=1, column=1).value,
+        "title": title if isinstance(title, str) else None,
         "headers": list(_row_tuple(ws, header_row)),
         "numbering": list(_row_tuple(ws, header_row + 1)),
         "indicators": _block_rows(ws, indicators[0] + 1, activities[0]),

@@ -1,8 +1,8 @@
 """In-memory shape of the order's monitoring forms, independent of how they are rendered.
 
 The warehouse query builds these objects; the XLSX writer only lays them out. Keeping the two apart
-lets tests check the content (which facts, which notes) without opening a spreadsheet, and lets a
-second renderer (Kazakh, PDF) reuse the same content.
+lets tests check the content (which facts, which notes) without opening a spreadsheet, and lets the
+Kazakh sheet (a second form with ``language="kk"``) and other renderers reuse the same layout.
 """
 
 from __future__ import annotations
@@ -23,10 +23,31 @@ APPENDIX2_COLUMNS_RU: tuple[str, ...] = (
     "Пояснения при необходимости",
 )
 
+#: The same headers in the order's Kazakh form.
+APPENDIX2_COLUMNS_KK: tuple[str, ...] = (
+    "Р/с №",
+    "Атауы",
+    "Жауаптылар",
+    "Ақпарат көзі",
+    "Өлшем бірлігі",
+    "Есепті жыл",
+    "Жоспар",
+    "Факт",
+    "Қажет болған жағдайда түсіндірмелер",
+)
+
 #: Footnote of the activities block, as in the order's form.
 ACTIVITIES_FOOTNOTE_RU = (
     "* Блок «Мероприятия» заполняется инициативной группой в случае отсутствия индикаторов в районе (городе)."
 )
+ACTIVITIES_FOOTNOTE_KK = (
+    "* «Іс-шаралар» блогын ауданда (қалада) индикаторлар болмаған жағдайда бастамашыл топ толтырады."
+)
+
+#: Languages the form is issued in, in the order of the workbook's sheets (Russian first).
+LANGUAGES: tuple[str, ...] = ("ru", "kk")
+APPENDIX2_COLUMNS: dict[str, tuple[str, ...]] = {"ru": APPENDIX2_COLUMNS_RU, "kk": APPENDIX2_COLUMNS_KK}
+ACTIVITIES_FOOTNOTE: dict[str, str] = {"ru": ACTIVITIES_FOOTNOTE_RU, "kk": ACTIVITIES_FOOTNOTE_KK}
 
 
 @dataclass(frozen=True)
@@ -63,3 +84,9 @@ class Appendix2Form:
     #: Free text printed under the table: data vintage, generation time, status (draft/final).
     provenance_note: str = ""
     status: str = "draft"
+    #: ``"ru"`` or ``"kk"``: the language of every text in the form (names, units, notes, headers).
+    language: str = "ru"
+
+    def __post_init__(self) -> None:
+        if self.language not in LANGUAGES:
+            raise ValueError(f"unknown form language {self.language!r}; expected one of: {', '.join(LANGUAGES)}")

@@ -39,6 +39,9 @@ CREATE TABLE sdg.indicator (
     decimals    smallint NOT NULL DEFAULT 1 CHECK (decimals BETWEEN 0 AND 4),
     responsible_ru text NOT NULL,
     source_ru   text NOT NULL,
+    -- the same in Kazakh, for the Kazakh sheet of Appendix 2
+    responsible_kk text NOT NULL,
+    source_kk   text NOT NULL,
     opensdg_id  text
 );
 

@@ -52,6 +52,12 @@ CREATE TABLE sdg.activity (
     plan_value     numeric,
     fact_value     numeric,
     note_ru        text NOT NULL DEFAULT '',
+    -- Kazakh texts for the Kazakh sheet; '' = not translated, the sheet shows the Russian text
+    name_kk        text NOT NULL DEFAULT '',
+    responsible_kk text NOT NULL DEFAULT '',
+    source_kk      text NOT NULL DEFAULT '',
+    unit_kk        text NOT NULL DEFAULT '',
+    note_kk        text NOT NULL DEFAULT '',
     PRIMARY KEY (kato_code, year, row_no)
 );
 
