@@ -51,9 +51,17 @@ after the others have loaded, if any series failed.
 
         @task(pool=pool_name(source), max_active_tis_per_dag=slots)
         def ingest(series_key: str) -> dict:
-            from etl.jobs import ingest
+            from airflow.sdk.exceptions import AirflowFailException
 
-            return ingest(source, series_key)
+            from etl.jobs import ingest
+            from etl.sources.errors import SourceError
+
+            try:
+                return ingest(source, series_key)
+            except SourceError as exc:  # a 4xx will not change on retry: fail now, the others go on
+                if not exc.retryable:
+                    raise AirflowFailException(str(exc)) from exc
+                raise
 
         @task(outlets=[OBSERVATIONS[source]], trigger_rule="all_done")
         def announce_changes(results: list[dict]) -> int:

@@ -46,12 +46,17 @@ def ingest_series(engine: Engine, series: Series, source: Source) -> IngestResul
     """Fetch and load one series; a source, parse or load failure raises after keeping the raw answers."""
     result = IngestResult(series.series_key, series.source)
     pending: list[tuple[snapshots.Snapshot, Fetched]] = []
-    for fetched in source.fetch(series):
-        with engine.begin() as conn:
-            snap = snapshots.record(conn, fetched, series.source, series.series_key)
-        result.snapshots.append(snap.snapshot_id)
-        if not snap.already_loaded:
-            pending.append((snap, fetched))
+    try:
+        for fetched in source.fetch(series):
+            with engine.begin() as conn:
+                snap = snapshots.record(conn, fetched, series.source, series.series_key)
+            result.snapshots.append(snap.snapshot_id)
+            if not snap.already_loaded:
+                pending.append((snap, fetched))
+    except Exception as exc:  # e.g. page 3 of 5 failed: the pages kept so far say why they were not loaded
+        if pending:
+            _record_error(engine, [snap.snapshot_id for snap, _ in pending], exc)
+        raise
     if not pending:
         log.info("%s: every answer unchanged since it was loaded; nothing to do", series.series_key)
         return result

@@ -67,7 +67,9 @@ def get(
     except requests.RequestException as exc:
         raise SourceError(source, full_url, f"request failed after retries: {exc}") from exc
     if not 200 <= response.status_code < 300:
-        raise SourceError(source, full_url, f"HTTP {response.status_code}: {response.text[:200]!r}")
+        client_error = 400 <= response.status_code < 500 and response.status_code not in (408, 429)
+        reason = f"HTTP {response.status_code}: {response.text[:200]!r}"
+        raise SourceError(source, full_url, reason, retryable=not client_error)
     return Fetched(
         url=full_url,
         params=dict(params),
