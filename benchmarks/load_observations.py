@@ -37,9 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-import psycopg2
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
 from etl import config, snapshots
@@ -47,6 +46,7 @@ from etl.catalogue.sync import sync_catalogue
 from etl.observations import OBSERVATION_COLUMNS
 from etl.sources.http import Fetched
 from etl.sources.taldau.parse import SOURCE, parse_index_data
+from etl.warehouse.admin import database_url, run_admin
 from etl.warehouse.connection import dispose_all, get_engine
 from etl.warehouse.migrate import migrate
 from etl.warehouse.observations import load_observations
@@ -118,30 +118,16 @@ def server_url(explicit: str | None) -> str:
     return embedded.start(config.data_dir() / "bench-pg")
 
 
-def with_database(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def admin(url: str, sql: str) -> None:
-    conn = psycopg2.connect(with_database(url, "postgres"))
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
-
-
 @contextmanager
 def throwaway_database(server: str) -> Iterator[str]:
     name = f"sdg_bench_{os.getpid()}"
-    admin(server, f'DROP DATABASE IF EXISTS "{name}"')
-    admin(server, f'CREATE DATABASE "{name}"')
+    run_admin(server, f'DROP DATABASE IF EXISTS "{name}"')
+    run_admin(server, f'CREATE DATABASE "{name}"')
     try:
-        yield with_database(server, name)
+        yield database_url(server, name)
     finally:
         dispose_all()
-        admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        run_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def server_version(engine: Engine) -> str:

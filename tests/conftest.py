@@ -13,11 +13,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg2
 import pytest
-from sqlalchemy.engine import make_url
 
 from etl import config
+from etl.warehouse.admin import database_url, run_admin
 from etl.warehouse.connection import dispose_all
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,20 +30,6 @@ for extra in (ROOT / "plugins", ROOT / "dags"):
         sys.path.insert(0, str(extra))
 
 _counter = itertools.count()
-
-
-def _with_database(url: str, name: str) -> str:
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
-
-
-def _admin(url: str, sql: str) -> None:
-    conn = psycopg2.connect(_with_database(url, "postgres"))
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-    finally:
-        conn.close()
 
 
 @pytest.fixture(scope="session")
@@ -69,39 +54,39 @@ def template_db(pg_server_url: str) -> Iterator[str]:
     from etl.warehouse.migrate import migrate
 
     name = f"sdg_tmpl_{os.getpid()}"
-    _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}"')
-    _admin(pg_server_url, f'CREATE DATABASE "{name}"')
-    url = _with_database(pg_server_url, name)
+    run_admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}"')
+    run_admin(pg_server_url, f'CREATE DATABASE "{name}"')
+    url = database_url(pg_server_url, name)
     migrate(url)
     with get_engine(url).begin() as conn:
         sync_catalogue(conn)
     dispose_all()
     yield name
     dispose_all()
-    _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run_admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def empty_db_url(pg_server_url: str) -> Iterator[str]:
     """A new database with nothing in it (for migration tests)."""
     name = f"sdg_empty_{os.getpid()}_{next(_counter)}"
-    _admin(pg_server_url, f'CREATE DATABASE "{name}"')
-    yield _with_database(pg_server_url, name)
+    run_admin(pg_server_url, f'CREATE DATABASE "{name}"')
+    yield database_url(pg_server_url, name)
     dispose_all()
-    _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run_admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def warehouse_url(pg_server_url: str, template_db: str, tmp_path: Path, monkeypatch) -> Iterator[str]:
     """A migrated warehouse with the catalogue loaded, private to this test; the env points at it."""
     name = f"sdg_t_{os.getpid()}_{next(_counter)}"
-    _admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
-    url = _with_database(pg_server_url, name)
+    run_admin(pg_server_url, f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    url = database_url(pg_server_url, name)
     monkeypatch.setenv("SDG_WAREHOUSE_URL", url)
     monkeypatch.setenv("SDG_DATA_DIR", str(tmp_path / "var"))
     yield url
     dispose_all()
-    _admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run_admin(pg_server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -53,15 +53,8 @@ def stop(pgdata: Path | None = None) -> bool:
 
 
 def _ensure_database(admin_url: str, name: str) -> None:
-    import psycopg2
+    from etl.warehouse.admin import run_admin
 
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
-            if cur.fetchone() is None:
-                log.info("creating database %s in the embedded server", name)
-                cur.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        conn.close()
+    if not run_admin(admin_url, "SELECT 1 FROM pg_database WHERE datname = %s", (name,)):
+        log.info("creating database %s in the embedded server", name)
+        run_admin(admin_url, f'CREATE DATABASE "{name}"')
