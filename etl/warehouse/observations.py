@@ -7,7 +7,6 @@ an unchanged value is left alone. Loading the same snapshot twice therefore chan
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl.observations import OBSERVATION_COLUMNS
+from etl.warehouse.copy import copy_frame
 
 _KEY = ("kato_code", "period_start", "period_end", "dims")
 
@@ -86,10 +86,10 @@ def load_observations(
     _check_regions(conn, frame)
     if not conn.execute(text(_HAS_CURRENT), params).scalar():
         extra = {"series_id": series_id, "snapshot_id": snapshot_id, "valid_from": valid_from.isoformat()}
-        _copy(conn, frame.assign(**extra), "sdg.observation", OBSERVATION_COLUMNS + tuple(extra))
+        copy_frame(conn, frame.assign(**extra), "sdg.observation", OBSERVATION_COLUMNS + tuple(extra))
         return LoadResult(rows=len(frame), inserted=len(frame), revised=0, unchanged=0)
     conn.execute(text(_STAGE_DDL))
-    _copy(conn, frame, "obs_stage", OBSERVATION_COLUMNS)
+    copy_frame(conn, frame, "obs_stage", OBSERVATION_COLUMNS)
     revised = conn.execute(text(_CLOSE_CHANGED), params).rowcount
     inserted = conn.execute(text(_INSERT_NEW), params).rowcount
     conn.execute(text("DROP TABLE obs_stage"))
@@ -120,11 +120,3 @@ def _check_unique(frame: pd.DataFrame) -> None:
     if not dupes.empty:
         sample = dupes.head(5)[list(_KEY)].to_dict("records")
         raise DuplicateCutError(f"{len(dupes)} rows share a (region, period, dims) cut, e.g. {sample}")
-
-
-def _copy(conn: Connection, frame: pd.DataFrame, table: str, columns: tuple[str, ...]) -> None:
-    buffer = io.StringIO()
-    frame.loc[:, list(columns)].to_csv(buffer, index=False, header=False, na_rep="\\N")
-    buffer.seek(0)
-    with conn.connection.cursor() as cur:
-        cur.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
