@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from taldau_samples import segment_of
 
 from etl import config
@@ -330,3 +331,23 @@ def test_released_batch_loads_on_release(engine, replay, tmp_path):
         release_row = conn.execute(text("SELECT * FROM sdg.quarantine")).mappings().one()
     assert release_row["status"] == "released" and release_row["released_by"] == "analyst@example.kz"
     assert release_row["loaded_run_id"] is not None
+
+
+def test_table_refuses_a_second_current_value_per_cut_but_keeps_history(engine, replay):
+    """The key of sdg.observation (cut + valid_to, NULLS NOT DISTINCT) is the last guard, below the loader."""
+    ingest("taldau", KEY)
+    clone = """
+        INSERT INTO sdg.observation (series_id, kato_code, period_start, period_end, frequency, dims, value,
+                                     value_text, obs_status, unit, snapshot_id, valid_from, valid_to)
+        SELECT series_id, kato_code, period_start, period_end, frequency, dims, value, value_text, obs_status,
+               unit, snapshot_id, valid_from - interval '1 day', {valid_to}
+        FROM sdg.observation WHERE valid_to IS NULL ORDER BY observation_id LIMIT 1
+    """
+    with pytest.raises(IntegrityError, match="observation_cut_uq"), engine.begin() as conn:
+        conn.execute(text(clone.format(valid_to="NULL")))
+    with engine.begin() as conn:  # an older, closed value of the same cut is history, and allowed
+        assert conn.execute(text(clone.format(valid_to="valid_from"))).rowcount == 1
+        conn.execute(text("SET LOCAL enable_seqscan = off"))  # is the index usable at all, whatever the table size
+        current = "SELECT * FROM sdg.observation WHERE series_id = 1 AND kato_code = '751110000' AND valid_to IS NULL"
+        plans = conn.execute(text(f"EXPLAIN {current}")).scalars()
+        assert "observation_cut_uq" in " ".join(plans)
