@@ -8,8 +8,8 @@ these forms is kept verbatim with status ``invalid`` so a person can see it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 #: Columns of a parsed observation frame, in load order.
 OBSERVATION_COLUMNS: tuple[str, ...] = (
@@ -35,8 +35,9 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 
 
-@dataclass(frozen=True)
-class ParsedValue:
+class ParsedValue(NamedTuple):
+    """A published value read: a tuple, because a million of them are made per load (docs/performance.md)."""
+
     value: Decimal | None
     status: str
     text: str
@@ -44,16 +45,19 @@ class ParsedValue:
 
 def parse_value(raw: object) -> ParsedValue:
     """Read one published value: decimal comma, thousands spaces, ``x``, ``-`` and empty."""
-    text = "" if raw is None else str(raw)
+    text = raw if type(raw) is str else "" if raw is None else str(raw)
     token = text.strip()
-    lowered = token.lower()
-    if lowered in _SUPPRESSED_FORMS:
-        return ParsedValue(None, SUPPRESSED, text)
-    if lowered in _MISSING_FORMS:
-        return ParsedValue(None, MISSING, text)
-    candidate = _SPACES.sub("", token).replace(",", ".")
-    if not _NUMBER.match(candidate):
-        return ParsedValue(None, INVALID, text)
+    if len(token) < 5:  # every suppressed or missing form is short
+        lowered = token.lower()
+        if lowered in _SUPPRESSED_FORMS:
+            return ParsedValue(None, SUPPRESSED, text)
+        if lowered in _MISSING_FORMS:
+            return ParsedValue(None, MISSING, text)
+    candidate = token.replace(" ", "").replace(",", ".")  # the common forms, without a regex
+    if _NUMBER.match(candidate) is None:
+        candidate = _SPACES.sub("", token).replace(",", ".")  # no-break and narrow spaces, apostrophes
+        if _NUMBER.match(candidate) is None:
+            return ParsedValue(None, INVALID, text)
     try:
         return ParsedValue(Decimal(candidate), AVAILABLE, text)
     except InvalidOperation:

@@ -126,19 +126,20 @@ def _period_records(
 ) -> list[tuple]:
     frequency = PERIOD_TYPES[period_id].frequency
     records = []
+    append, bounds, read_value = records.append, period_bounds, parse_value  # a million calls: local names
     for p_index, period in enumerate(periods):
-        if not isinstance(period, dict) or "date" not in period or "value" not in period:
-            raise SourceError(
-                SOURCE,
-                url,
-                f"row {index}, period {p_index}: expected 'date' and 'value', got {_keys(period)}",
-            )
         try:
-            start, end = period_bounds(period_id, str(period["date"]))
+            end_text, raw = period["date"], period["value"]
+        except (KeyError, TypeError, IndexError):
+            raise SourceError(
+                SOURCE, url, f"row {index}, period {p_index}: expected 'date' and 'value', got {_keys(period)}"
+            ) from None
+        try:
+            start, end = bounds(period_id, end_text if type(end_text) is str else str(end_text))
         except ValueError as exc:
-            raise SourceError(SOURCE, url, f"row {index}, period {p_index}: bad date {period['date']!r}") from exc
-        parsed = parse_value(period["value"])
-        records.append((kato, start, end, frequency, dims, parsed.value, parsed.text, parsed.status, unit))
+            raise SourceError(SOURCE, url, f"row {index}, period {p_index}: bad date {end_text!r}") from exc
+        value, status, text = read_value(raw)
+        append((kato, start, end, frequency, dims, value, text, status, unit))
     return records
 
 
