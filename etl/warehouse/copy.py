@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection
 
 #: Rows per chunk handed to the server: big enough to amortise the join, small enough to overlap.
-CHUNK_ROWS = 20_000
+CHUNK_ROWS = 2_000
 NULL = "\\N"
 #: Kinds (``pd.api.types.infer_dtype``) whose equal values always print the same.
 _FACTORIZE_KINDS = frozenset({"string", "empty", "integer", "date", "datetime", "datetime64", "boolean"})
@@ -60,9 +60,11 @@ def column_text(values: pd.Series) -> np.ndarray:
 
 
 def _chunks(frame: pd.DataFrame, columns: Sequence[str]) -> Iterator[bytes]:
-    texts = [column_text(frame[column]) for column in columns]
-    for start in range(0, len(frame), CHUNK_ROWS):
-        rows = zip(*(column[start : start + CHUNK_ROWS] for column in texts), strict=True)
+    """Chunk by chunk, formatting included: the server is busy with one chunk while the next is formatted."""
+    selected = frame.loc[:, list(columns)]
+    for start in range(0, len(selected), CHUNK_ROWS):
+        part = selected.iloc[start : start + CHUNK_ROWS]
+        rows = zip(*(column_text(part[column]) for column in columns), strict=True)
         yield ("\n".join(map("\t".join, rows)) + "\n").encode("utf-8")
 
 
