@@ -32,7 +32,7 @@ def sdg_annual_reporting():
     param, never derived from the logical date (manual runs have none).
     """
 
-    @task
+    @task(retries=0)  # a bad year param stays bad
     def reporting_year(params: dict | None = None) -> int:
         from etl.jobs import resolve_reporting_year
 
@@ -50,7 +50,7 @@ def sdg_annual_reporting():
 
         return compute_facts(year)
 
-    @task
+    @task(retries=0)  # the same facts fail the same way: a person must look, not a retry
     def check_facts(year: int) -> dict:
         """Quality gate: a critical failure (negative, >100 %, unknown region...) stops the forms."""
         from etl.quality.jobs import check_facts

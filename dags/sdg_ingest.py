@@ -63,7 +63,8 @@ after the others have loaded, if any series failed.
                     raise AirflowFailException(str(exc)) from exc
                 raise
 
-        @task(outlets=[OBSERVATIONS[source]], trigger_rule="all_done")
+        # the two closing tasks judge what happened; a retry cannot change it, so they never retry
+        @task(outlets=[OBSERVATIONS[source]], trigger_rule="all_done", retries=0)
         def announce_changes(results: list[dict]) -> int:
             from airflow.sdk.exceptions import AirflowSkipException
 
@@ -74,7 +75,7 @@ after the others have loaded, if any series failed.
                 raise AirflowSkipException("no series changed: no asset event, no recomputation")
             return changed
 
-        @task(trigger_rule="all_done")
+        @task(trigger_rule="all_done", retries=0)
         def check_all_loaded(keys: list[str], results: list[dict]) -> None:
             from etl.jobs import check_all_ingested
 

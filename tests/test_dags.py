@@ -121,3 +121,35 @@ def test_settings_come_from_airflow_connections(dagbag, airflow_db, warehouse_ur
     with engine.connect() as conn_:
         loaded = conn_.execute(text("SELECT count(*) FROM sdg.snapshot WHERE loaded_at IS NOT NULL")).scalar()
     assert loaded == len(list((ROOT / "samples/taldau/GetIndexData").glob("*.json")))
+
+
+@pytest.mark.airflow
+def test_one_failing_series_fails_alone_and_the_others_load(dagbag, airflow_db, warehouse_url, engine, monkeypatch):
+    """A 404 on one series (SYNTHETIC fault) fails that mapped task at once; a 500 on another is retried
+    inside the fetch; every other series loads, the asset is announced, and the run ends failed, naming it."""
+    from etl.jobs import series_keys
+    from etl.sources.replay import Faults, ReplayServer
+
+    broken, flaky = "taldau:703870:p7", "taldau:704460:p7"
+    faults = Faults({"703870": ["404"] * 50, "GetIndexData/704460": ["500"]})
+    with ReplayServer(faults=faults) as server:
+        monkeypatch.setenv("SDG_TALDAU_URL", server.url_for("taldau"))
+        run = dagbag.dags["sdg_ingest_taldau"].test()
+
+    assert _state(run) == "failed"
+    tis = run.get_task_instances()
+    ingest_states = {ti.map_index: str(getattr(ti.state, "value", ti.state)) for ti in tis if ti.task_id == "ingest"}
+    keys = series_keys("taldau")
+    assert ingest_states[keys.index(broken)] == "failed"
+    assert all(state == "success" for index, state in ingest_states.items() if index != keys.index(broken))
+    assert all(ti.try_number <= 1 for ti in tis if ti.task_id == "ingest")  # a 4xx is not retried by Airflow
+    states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in tis if ti.task_id != "ingest"}
+    assert states["announce_changes"] == "success" and states["check_all_loaded"] == "failed"
+    with engine.connect() as conn:
+        loaded = set(
+            conn.execute(
+                text("SELECT DISTINCT series_key FROM sdg.series JOIN sdg.observation USING (series_id)")
+            ).scalars()
+        )
+    assert loaded == set(keys) - {broken}
+    assert flaky in loaded and sum(1 for path in faults.requests if "GetIndexData/704460" in path) >= 2
