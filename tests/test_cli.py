@@ -50,3 +50,16 @@ def test_known_errors_are_one_line_not_a_traceback(warehouse_url):
 def test_unknown_series_is_refused(warehouse_url, capsys):
     assert main(["ingest", "--series", "taldau:nope"]) == 2
     assert "no declared series match" in capsys.readouterr().err
+
+
+def test_ingest_goes_on_past_a_failing_series_and_names_it(warehouse_url, capsys, monkeypatch):
+    """SYNTHETIC fault: every request for one index answers 404; the others load, the exit code is 1."""
+    from etl.sources.replay import Faults, ReplayServer
+
+    with ReplayServer(faults=Faults({"703870": ["404"] * 50})) as server:
+        monkeypatch.setenv("SDG_TALDAU_URL", server.url_for("taldau"))
+        assert main(["ingest", "--source", "taldau"]) == 1
+    out = capsys.readouterr().out
+    n = len(series_keys("taldau"))
+    assert f"{n - 1} of {n} series ingested; failed: ['taldau:703870:p7']" in out
+    assert "taldau:703870:p7: FAILED: taldau" in out and "404" in out

@@ -74,3 +74,27 @@ def test_source_dag_loads_every_declared_series(source, airflow_db, warehouse_ur
     assert declared and loaded == declared
     states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()}
     assert states["announce_changes"] == "success"
+
+
+@pytest.mark.parametrize("source", ["files", "opensdg", "sdmx", "unsd"])
+def test_sdg_ingest_cli_loads_every_declared_series(source, warehouse_url, engine, sources_env, capsys):
+    """The same code without Airflow: ``sdg ingest --source <source>``, with its progress bar on stderr."""
+    from etl.cli import main
+    from etl.jobs import series_keys
+
+    assert main(["ingest", "--source", source]) == 0
+    out, err = capsys.readouterr()
+    declared = series_keys(source)
+    assert f"{len(declared)} of {len(declared)} series ingested" in out
+    assert f"{len(declared)}/{len(declared)}" in err  # tqdm's final count
+    with engine.connect() as conn:
+        loaded = set(
+            conn.execute(
+                text(
+                    "SELECT DISTINCT s.series_key FROM sdg.series s JOIN sdg.observation o USING (series_id) "
+                    "WHERE s.source = :source"
+                ),
+                {"source": source},
+            ).scalars()
+        )
+    assert loaded == set(declared)
