@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from etl import config
 from etl.reports.appendix2_xlsx import write_appendix2
 from etl.reports.forms import LANGUAGES, Appendix2Form, FormRow
+from etl.reports.issuing import IssuedReport, latest_report, new_version_path, record_report, unchanged
 
 #: The form's texts by language; {year} and {vintage}/{snapshots} are filled in.
 _TEXTS: dict[str, dict[str, str]] = {
@@ -79,16 +80,6 @@ SELECT max(s.fetched_at), array_agg(DISTINCT sid ORDER BY sid)
 FROM sdg.indicator_value AS v, unnest(v.snapshot_ids) AS sid JOIN sdg.snapshot AS s ON s.snapshot_id = sid
 WHERE v.kato_code = :kato AND v.year = :year
 """
-
-
-@dataclass(frozen=True)
-class IssuedReport:
-    kato_code: str
-    year: int
-    version: int
-    path: Path
-    sha256: str
-    new: bool
 
 
 def build_appendix2(
@@ -211,49 +202,12 @@ def _issue_one(engine: Engine, kato: str, year: int, status: str, out_dir: Path)
         for form in forms:
             _check(form)
         digest = content_hash(forms)
-        latest = conn.execute(
-            text(
-                """
-                SELECT version, path, sha256, content_sha256, status FROM sdg.report
-                WHERE kind = 'appendix2' AND kato_code = :k AND year = :y ORDER BY version DESC LIMIT 1
-                """
-            ),
-            {"k": kato, "y": year},
-        ).one_or_none()
-        if latest is not None and latest.content_sha256 == digest and Path(latest.path).exists():
+        latest = latest_report(conn, "appendix2", kato, year)
+        if unchanged(latest, digest):
             return IssuedReport(kato, year, latest.version, Path(latest.path), latest.sha256, new=False)
-        version = 1 if latest is None else latest.version + 1
-        path = out_dir / str(year) / "appendix2" / f"appendix2_{kato}_{year}_v{version}.xlsx"
-        if path.exists():
-            raise FileExistsError(
-                f"{path} exists but this warehouse has no record of it (another warehouse issued it?); "
-                "issued files are never overwritten: move it away or set SDG_REPORTS_DIR"
-            )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        version, path = new_version_path(latest, out_dir / str(year) / "appendix2", f"appendix2_{kato}_{year}")
         write_appendix2(forms, path)
-        file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
-        conn.execute(
-            text(
-                """
-                INSERT INTO sdg.report (kind, kato_code, year, version, status, path, sha256, content_sha256,
-                                        snapshot_ids)
-                SELECT 'appendix2', :k, :y, :v, :s, :p, :sha, :csha,
-                       COALESCE(array_agg(DISTINCT sid), '{}')
-                FROM sdg.indicator_value AS iv, unnest(iv.snapshot_ids) AS sid
-                WHERE iv.kato_code = :k AND iv.year = :y
-                """
-            ),
-            {
-                "k": kato,
-                "y": year,
-                "v": version,
-                "s": status,
-                "p": str(path),
-                "sha": file_sha,
-                "csha": digest,
-            },
-        )
-    return IssuedReport(kato, year, version, path, file_sha, new=True)
+        return record_report(conn, "appendix2", kato, year, version, status, path, digest)
 
 
 def _check(form: Appendix2Form) -> None:

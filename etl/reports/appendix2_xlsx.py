@@ -11,9 +11,7 @@ layout back by its header texts, for tests and for later consistency checks.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,6 +30,7 @@ from etl.reports.forms import (
     Appendix2Form,
     FormRow,
 )
+from etl.reports.issuing import save_atomically
 
 
 @dataclass(frozen=True)
@@ -138,7 +137,7 @@ def write_appendix2(forms: Appendix2Form | Sequence[Appendix2Form], path: Path) 
     forms = _ordered_forms(forms)  # fail before touching the disk
     status_lines = [TEXTS[f.language].status_line(f.status) for f in forms]
     workbook = _build_workbook(forms, status_lines)
-    _save_atomically(workbook, path)
+    save_atomically(workbook, path)
     return path
 
 
@@ -349,23 +348,6 @@ def _set_columns_and_page(ws: Worksheet, last_row: int) -> None:
 
 
 # --------------------------------------------------------------------------------------------- saving
-
-
-def _save_atomically(workbook: Workbook, path: Path) -> None:
-    directory = path.parent
-    if not directory.is_dir():
-        raise FileNotFoundError(f"cannot write Appendix 2 to {path}: directory {directory} does not exist")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            workbook.save(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
 
 
 # --------------------------------------------------------------------------------------------- reading

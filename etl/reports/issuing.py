@@ -1,0 +1,91 @@
+"""Bookkeeping shared by every issued file (forms and extracts): versions, paths, the ``sdg.report`` row.
+
+Issued files are immutable: unchanged content (same content hash) re-uses the latest version, changed
+content becomes the next version beside the old one, and an existing file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+_LATEST = """
+SELECT report_id, version, path, sha256, content_sha256, status, created_at FROM sdg.report
+WHERE kind = :kind AND kato_code IS NOT DISTINCT FROM :k AND year = :y ORDER BY version DESC LIMIT 1
+"""
+
+_RECORD = """
+INSERT INTO sdg.report (kind, kato_code, year, version, status, path, sha256, content_sha256, snapshot_ids)
+SELECT :kind, :k, :y, :v, :s, :p, :sha, :csha, COALESCE(array_agg(DISTINCT sid), '{}')
+FROM sdg.indicator_value AS iv, unnest(iv.snapshot_ids) AS sid
+WHERE iv.year = :y AND (CAST(:k AS char(9)) IS NULL OR iv.kato_code = :k)
+RETURNING report_id
+"""
+
+
+@dataclass(frozen=True)
+class IssuedReport:
+    kato_code: str | None
+    year: int
+    version: int
+    path: Path
+    sha256: str
+    new: bool
+
+
+def latest_report(conn: Connection, kind: str, kato_code: str | None, year: int) -> Any:
+    """The newest recorded version of one report (a row with ``version``, ``path``, ``content_sha256``...)."""
+    return conn.execute(text(_LATEST), {"kind": kind, "k": kato_code, "y": year}).one_or_none()
+
+
+def unchanged(latest: Any, digest: str) -> bool:
+    """The latest version already says this (same content hash) and its file is still there."""
+    return latest is not None and latest.content_sha256 == digest and Path(latest.path).exists()
+
+
+def new_version_path(latest: Any, folder: Path, stem: str) -> tuple[int, Path]:
+    """The next version number and its file ``folder/<stem>_v<N>.xlsx``, refusing to overwrite."""
+    version = 1 if latest is None else latest.version + 1
+    path = folder / f"{stem}_v{version}.xlsx"
+    if path.exists():
+        raise FileExistsError(
+            f"{path} exists but this warehouse has no record of it (another warehouse issued it?); "
+            "issued files are never overwritten: move it away or set SDG_REPORTS_DIR"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return version, path
+
+
+def record_report(
+    conn: Connection, kind: str, kato_code: str | None, year: int, version: int, status: str, path: Path, digest: str
+) -> IssuedReport:
+    """Record a written file (its sha256 and the snapshots behind the year's facts) in ``sdg.report``."""
+    file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    params = {"kind": kind, "k": kato_code, "y": year, "v": version, "s": status, "p": str(path)}
+    conn.execute(text(_RECORD), {**params, "sha": file_sha, "csha": digest})
+    return IssuedReport(kato_code, year, version, path, file_sha, new=True)
+
+
+def save_atomically(workbook: Any, path: Path) -> None:
+    """Write to a temporary file beside ``path``, then rename: no half-written workbook is ever visible."""
+    directory = path.parent
+    if not directory.is_dir():
+        raise FileNotFoundError(f"cannot write {path.name}: directory {directory} does not exist")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            workbook.save(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_name, 0o644)
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
