@@ -67,10 +67,19 @@ def sdg_annual_reporting():
         print(f"{result['forms']} Appendix 2 forms for {year} in {result['folder']}")
         return {k: v for k, v in result.items() if k != "paths"}
 
+    @task
+    def issue_national_extract(year: int, params: dict | None = None) -> dict:
+        """Every region's indicators in one workbook for the working body; a final one needs final forms."""
+        from etl.jobs import issue_national_extract
+
+        result = issue_national_extract(year, (params or {}).get("status", "draft"))
+        print(f"national extract {year} v{result['version']}: {result['path']}")
+        return result
+
     year = reporting_year()
     facts = compute_facts(year)
     prepare_warehouse() >> facts
-    facts >> check_facts(year) >> issue_forms(year)
+    facts >> check_facts(year) >> issue_forms(year) >> issue_national_extract(year)
 
 
 sdg_annual_reporting()

@@ -30,10 +30,12 @@ def main(argv: list[str] | None = None) -> int:
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from etl.catalogue.files import CatalogueError
     from etl.quality.outcome import QualityFailure
+    from etl.reports.national_extract import IncompleteExtract
     from etl.sources.errors import SourceError
     from etl.warehouse.migrate import MigrationError
 
-    return (CatalogueError, MigrationError, QualityFailure, SourceError, LookupError, FileExistsError)
+    known = (CatalogueError, MigrationError, QualityFailure, SourceError, LookupError, FileExistsError)
+    return (*known, IncompleteExtract)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     compute.add_argument("--year", type=int, help="one year (default: all years)")
     compute.set_defaults(func=_compute)
 
-    report = sub.add_parser("report", help="Appendix 2 forms").add_subparsers(title="report commands")
+    report = sub.add_parser("report", help="Appendix 2 forms and the national extract").add_subparsers(
+        title="report commands"
+    )
     issue = report.add_parser("issue", help="issue the Appendix 2 forms of a reporting year")
     issue.add_argument("--year", type=int, default=jobs.default_reporting_year())
     issue.add_argument("--region", nargs="*", help="KATO codes (default: every region of that year)")
@@ -67,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     listing = report.add_parser("list", help="list the newest issued form of each region")
     listing.add_argument("--year", type=int, default=jobs.default_reporting_year())
     listing.set_defaults(func=_report_list)
+    extract = report.add_parser("extract", help="issue the national extract (all regions' forms) of a year")
+    extract.add_argument("--year", type=int, default=jobs.default_reporting_year())
+    extract.add_argument("--status", default="draft", choices=["draft", "final", "amended"])
+    extract.set_defaults(func=_report_extract)
 
     quality = sub.add_parser("quality", help="quarantined batches and Data Docs").add_subparsers(title="quality")
     quality.add_parser("quarantine", help="list batches held back by critical failures").set_defaults(
@@ -155,10 +163,12 @@ def _compute(args: argparse.Namespace) -> int:
 
 def _report_list(args: argparse.Namespace) -> int:
     from etl.reports.appendix2 import latest_issued
+    from etl.reports.issuing import latest_report
     from etl.warehouse.connection import get_engine
 
     with get_engine().connect() as conn:
         rows = latest_issued(conn, args.year)
+        extract = latest_report(conn, "national_extract", None, args.year)
     if not rows:
         print(f"no Appendix 2 forms issued for {args.year} yet (sdg report issue --year {args.year})")
         return 1
@@ -170,12 +180,24 @@ def _report_list(args: argparse.Namespace) -> int:
     total = sum(r["facts"] for r in rows)
     cells = sum(r["indicators"] for r in rows)
     print(f"{len(rows)} forms; Fact filled in {total} of {cells} indicator rows ({100 * total / max(cells, 1):.0f}%)")
+    if extract is not None:
+        print(f"national extract: v{extract.version} {extract.status}  {extract.path}")
+    else:
+        print(f"national extract: not issued yet (sdg report extract --year {args.year})")
     return 0
 
 
 def _report_issue(args: argparse.Namespace) -> int:
     result = jobs.issue_forms(args.year, args.status, regions=args.region)
     print(f"{result['forms']} forms for {result['year']} ({result['new_versions']} new versions) in {result['folder']}")
+    return 0
+
+
+def _report_extract(args: argparse.Namespace) -> int:
+    r = jobs.issue_national_extract(args.year, args.status)
+    state = "new version" if r["new"] else "unchanged, same version"
+    print(f"national extract {r['year']} v{r['version']} ({state}): {r['path']}")
+    print(f"{r['regions_ready']} of {r['regions']} regions with a current, non-draft form")
     return 0
 
 

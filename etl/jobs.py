@@ -84,6 +84,22 @@ def issue_forms(year: int, status: str = "draft", url: str | None = None, region
     }
 
 
+def issue_national_extract(year: int, status: str = "draft", url: str | None = None) -> dict:
+    """Issue the national extract of ``year`` (every region's Appendix 2 indicators, with their coverage)."""
+    from etl.reports.national_extract import issue_national_extract
+
+    issued, extract = issue_national_extract(get_engine(url), year, status)
+    return {
+        "year": year,
+        "version": issued.version,
+        "new": issued.new,
+        "path": str(issued.path),
+        "sha256": issued.sha256,
+        "regions": len(extract.regions),
+        "regions_ready": len(extract.regions) - len(extract.problems()),
+    }
+
+
 def changed_series(results: list[dict]) -> int:
     """How many ingested series brought new or revised values (0: nothing downstream needs to run)."""
     return sum(1 for r in results if r and (r.get("inserted") or r.get("revised")))

@@ -48,7 +48,7 @@ run_dag() {
 run_dag sdg_ingest_taldau
 run_dag sdg_annual_reporting -c "{\"year\": $YEAR}"
 
-step "Appendix 2 forms for $YEAR"
+step "Appendix 2 forms and the national extract for $YEAR"
 sdg report list --year "$YEAR"
 
 step "data quality"

@@ -94,6 +94,8 @@ def test_ingest_then_report_dag_runs_end_to_end(dagbag, airflow_db, warehouse_ur
         ).all()
     assert len(reports) == 20
     assert all(Path(path).is_file() for _, path in reports)
+    states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in report.get_task_instances()}
+    assert states["issue_national_extract"] == "success"
 
 
 @pytest.mark.airflow

@@ -22,7 +22,12 @@ def test_demo_script_issues_the_twenty_regional_forms(warehouse_url, engine, tmp
     assert len(forms) == 20
     assert "20 forms; Fact filled in" in result.stdout
     with engine.connect() as conn:
-        recorded = conn.execute(text("SELECT path FROM sdg.report WHERE year = 2025")).scalars().all()
+        recorded = (
+            conn.execute(text("SELECT path FROM sdg.report WHERE year = 2025 AND kind = 'appendix2'")).scalars().all()
+        )
+        extract = conn.execute(text("SELECT path FROM sdg.report WHERE kind = 'national_extract'")).scalars().all()
         facts = conn.execute(text("SELECT count(*) FROM sdg.indicator_value WHERE year = 2025")).scalar()
     assert sorted(map(Path, recorded)) == forms
     assert facts > 0
+    assert [Path(p).name for p in extract] == ["national_extract_2025_v1.xlsx"] and Path(extract[0]).is_file()
+    assert f"national extract: v1 draft  {extract[0]}" in result.stdout

@@ -95,7 +95,7 @@ def build_appendix2(
     if region is None:
         raise ValueError(f"unknown region KATO code {kato_code!r}")
     params = {"kato": kato_code, "year": year, "lang": language}
-    indicators = [_indicator_row(r, year, texts) for r in conn.execute(text(_INDICATOR_ROWS), params).mappings()]
+    indicators = [row for _, row in indicator_lines(conn, kato_code, year, language)]
     activities = [_activity_row(r, year) for r in conn.execute(text(_ACTIVITY_ROWS), params).mappings()]
     fetched_at, snapshot_ids = conn.execute(text(_VINTAGE), params).one()
     vintage = texts["vintage"].format(at=f"{fetched_at:%d.%m.%Y %H:%M}") if fetched_at else texts["no_data"]
@@ -116,6 +116,13 @@ def build_appendix2(
 def build_appendix2_forms(conn: Connection, kato_code: str, year: int, status: str = "draft") -> list[Appendix2Form]:
     """The form in every language it is issued in (Russian first), one sheet each in the issued file."""
     return [build_appendix2(conn, kato_code, year, status, language) for language in LANGUAGES]
+
+
+def indicator_lines(conn: Connection, kato_code: str, year: int, language: str = "ru") -> list[tuple[str, FormRow]]:
+    """(indicator code, row) of a region's «Индикаторы» block in form order: what the form and the extract show."""
+    params = {"kato": kato_code, "year": year, "lang": language}
+    rows = conn.execute(text(_INDICATOR_ROWS), params).mappings()
+    return [(r["code"], _indicator_row(r, year, _TEXTS[language])) for r in rows]
 
 
 def _indicator_row(r, year: int, texts: dict[str, str]) -> FormRow:

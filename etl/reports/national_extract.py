@@ -1,0 +1,135 @@
+"""The national extract: every region's Appendix 2 indicators of one year in one workbook, for the
+Coordination Council's working body (due 1 February).
+
+Why it is built from the same rows as the forms (``indicator_lines``) and checked against the issued forms:
+the ministry must read exactly what the regions were sent. Each region's coverage line says which issued
+form version the extract consolidates (with that file's sha256) and whether that form still says what the
+warehouse says now. A final extract is refused while any region's form is missing, outdated or a draft.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from etl import config
+from etl.reports.appendix2 import build_appendix2_forms, content_hash, indicator_lines, regions_for_year
+from etl.reports.forms import FormRow
+from etl.reports.issuing import IssuedReport, latest_report, new_version_path, record_report, unchanged
+
+KIND = "national_extract"
+STATUSES = ("draft", "final", "amended")
+
+
+@dataclass(frozen=True)
+class RegionCoverage:
+    """How complete one region is in the extract, and which issued form it stands for."""
+
+    kato_code: str
+    name_ru: str
+    name_kk: str
+    indicators: int
+    facts: int
+    form_version: int | None = None
+    form_status: str | None = None
+    form_sha256: str | None = None
+    #: the latest issued form says what the warehouse says now
+    form_current: bool = False
+
+    @property
+    def problem(self) -> str | None:
+        """Why this region keeps a final extract back, or None."""
+        if self.form_version is None:
+            return "no Appendix 2 form issued"
+        if not self.form_current:
+            return f"form v{self.form_version} is out of date (the warehouse changed since it was issued)"
+        if self.form_status == "draft":
+            return f"form v{self.form_version} is a draft"
+        return None
+
+
+@dataclass(frozen=True)
+class ExtractLine:
+    """One indicator of one region, in both languages (same numbers, texts per language)."""
+
+    kato_code: str
+    code: str
+    ru: FormRow
+    kk: FormRow
+
+
+@dataclass(frozen=True)
+class NationalExtract:
+    year: int
+    status: str
+    regions: list[RegionCoverage] = field(default_factory=list)
+    lines: list[ExtractLine] = field(default_factory=list)
+
+    def problems(self) -> dict[str, str]:
+        """KATO code → why that region is not ready for a final extract."""
+        return {r.kato_code: r.problem for r in self.regions if r.problem}
+
+
+class IncompleteExtract(ValueError):
+    """A final extract was asked for while some regions' forms are missing, outdated or drafts."""
+
+
+def build_national_extract(conn: Connection, year: int, status: str = "draft") -> NationalExtract:
+    """The extract's content for ``year``: every region that existed that year, in the catalogue's order."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown extract status {status!r}; expected one of: {', '.join(STATUSES)}")
+    names = {r.kato_code: r for r in conn.execute(text("SELECT kato_code, name_ru, name_kk FROM sdg.region"))}
+    regions, lines = [], []
+    for kato in regions_for_year(conn, year):
+        ru, kk = indicator_lines(conn, kato, year, "ru"), indicator_lines(conn, kato, year, "kk")
+        lines += [ExtractLine(kato, code, row_ru, row_kk) for (code, row_ru), (_, row_kk) in zip(ru, kk, strict=True)]
+        facts = sum(1 for _, row in ru if row.fact is not None)
+        regions.append(_coverage(conn, kato, year, names[kato], len(ru), facts))
+    return NationalExtract(year, status, regions, lines)
+
+
+def _coverage(conn: Connection, kato: str, year: int, name, indicators: int, facts: int) -> RegionCoverage:
+    base = RegionCoverage(kato, name.name_ru, name.name_kk, indicators, facts)
+    latest = latest_report(conn, "appendix2", kato, year)
+    if latest is None:
+        return base
+    current = content_hash(build_appendix2_forms(conn, kato, year, latest.status)) == latest.content_sha256
+    return replace(
+        base, form_version=latest.version, form_status=latest.status, form_sha256=latest.sha256, form_current=current
+    )
+
+
+def extract_hash(extract: NationalExtract) -> str:
+    """Hash of what the extract says (content only: no timestamps), to tell an unchanged re-run."""
+    payload = json.dumps(asdict(extract), default=str, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def issue_national_extract(
+    engine: Engine, year: int, status: str = "draft", out_dir: Path | None = None
+) -> tuple[IssuedReport, NationalExtract]:
+    """Write and record the extract of ``year`` (unchanged content re-uses the latest version); say what it holds."""
+    from etl.reports.national_extract_xlsx import write_national_extract
+
+    out_dir = out_dir or config.reports_dir()
+    with engine.begin() as conn:
+        extract = build_national_extract(conn, year, status)
+        problems = extract.problems()
+        if status != "draft" and problems:
+            listed = "; ".join(f"{kato}: {why}" for kato, why in problems.items())
+            raise IncompleteExtract(
+                f"a {status} national extract for {year} needs every region's current, non-draft Appendix 2 "
+                f"(sdg report issue --year {year} --status final); {len(problems)} not ready: {listed}"
+            )
+        digest = extract_hash(extract)
+        latest = latest_report(conn, KIND, None, year)
+        if unchanged(latest, digest):
+            return IssuedReport(None, year, latest.version, Path(latest.path), latest.sha256, new=False), extract
+        version, path = new_version_path(latest, out_dir / str(year) / "national", f"national_extract_{year}")
+        write_national_extract(extract, path, version)
+        return record_report(conn, KIND, None, year, version, status, path, digest), extract
