@@ -27,7 +27,9 @@ def sdg_annual_reporting():
 
     Fills the Fact column from the warehouse and issues one Appendix 2 form per region for the reporting
     year, once the facts pass the `indicator_values` quality suite (`expectations/`; a critical failure
-    stops the forms). Runs on 5 January so drafts reach the regional working groups before the 15 January
+    stops the forms), then the national extract that consolidates them, and delivers the newest versions
+    to the recipients of `catalogue/recipients.csv` (each once; every attempt is logged in `sdg.delivery`).
+    Runs on 5 January so drafts reach the regional working groups before the 15 January
     deadline; trigger it by hand with `{"year": 2025, "status": "final"}` to issue a final version. The year is a
     param, never derived from the logical date (manual runs have none).
     """
@@ -76,10 +78,19 @@ def sdg_annual_reporting():
         print(f"national extract {year} v{result['version']}: {result['path']}")
         return result
 
+    @task
+    def deliver(year: int) -> dict:
+        """Newest forms to each region's working group, the extract to the working body; each once."""
+        from etl.jobs import deliver
+
+        result = deliver(year)
+        print(f"deliveries for {year}: {result}")
+        return result
+
     year = reporting_year()
     facts = compute_facts(year)
     prepare_warehouse() >> facts
-    facts >> check_facts(year) >> issue_forms(year) >> issue_national_extract(year)
+    facts >> check_facts(year) >> issue_forms(year) >> issue_national_extract(year) >> deliver(year)
 
 
 sdg_annual_reporting()

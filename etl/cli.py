@@ -29,13 +29,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from etl.catalogue.files import CatalogueError
+    from etl.delivery import DeliveryFailed
     from etl.quality.outcome import QualityFailure
     from etl.reports.national_extract import IncompleteExtract
     from etl.sources.errors import SourceError
     from etl.warehouse.migrate import MigrationError
 
     known = (CatalogueError, MigrationError, QualityFailure, SourceError, LookupError, FileExistsError)
-    return (*known, IncompleteExtract)
+    return (*known, IncompleteExtract, DeliveryFailed)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -75,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--year", type=int, default=jobs.default_reporting_year())
     extract.add_argument("--status", default="draft", choices=["draft", "final", "amended"])
     extract.set_defaults(func=_report_extract)
+
+    deliver = sub.add_parser("deliver", help="send the newest issued reports to their catalogue recipients")
+    deliver.add_argument("--year", type=int, default=jobs.default_reporting_year())
+    deliver.add_argument("--kind", nargs="*", choices=["appendix2", "national_extract"], help="default: both")
+    deliver.set_defaults(func=_deliver)
 
     quality = sub.add_parser("quality", help="quarantined batches and Data Docs").add_subparsers(title="quality")
     quality.add_parser("quarantine", help="list batches held back by critical failures").set_defaults(
@@ -198,6 +204,15 @@ def _report_extract(args: argparse.Namespace) -> int:
     state = "new version" if r["new"] else "unchanged, same version"
     print(f"national extract {r['year']} v{r['version']} ({state}): {r['path']}")
     print(f"{r['regions_ready']} of {r['regions']} regions with a current, non-draft form")
+    return 0
+
+
+def _deliver(args: argparse.Namespace) -> int:
+    r = jobs.deliver(args.year, tuple(args.kind) if args.kind else None)
+    print(f"{r['sent']} sent, {r['already_sent']} sent before (not again)", end="")
+    if r["not_configured"]:
+        print(f", {r['not_configured']} e-mails not sent: no SMTP server configured (SDG_SMTP_HOST)", end="")
+    print()
     return 0
 
 

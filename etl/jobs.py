@@ -25,17 +25,19 @@ def default_reporting_year(today: date | None = None) -> int:
 def prepare_warehouse(url: str | None = None) -> dict:
     """Apply pending migrations and mirror the catalogue files; safe to run before every job."""
     from etl.catalogue.sync import sync_catalogue
+    from etl.delivery import load_recipients
     from etl.quality.catalogue import check_catalogue
     from etl.quality.outcome import QualityFailure
     from etl.warehouse.migrate import migrate
 
+    recipients = load_recipients()  # a bad recipients file stops the run here, not at delivery time
     applied = migrate(url)
     with get_engine(url).begin() as conn:
         synced = sync_catalogue(conn)
         decision = check_catalogue(conn)
         if not decision.load:  # raising rolls the sync back: a broken catalogue never reaches the warehouse
             raise QualityFailure(decision, "catalogue")
-    return {"migrations_applied": applied, **synced.__dict__}
+    return {"migrations_applied": applied, **synced.__dict__, "recipients": len(recipients)}
 
 
 def series_keys(source: str) -> list[str]:
@@ -98,6 +100,17 @@ def issue_national_extract(year: int, status: str = "draft", url: str | None = N
         "regions": len(extract.regions),
         "regions_ready": len(extract.regions) - len(extract.problems()),
     }
+
+
+def deliver(year: int, kinds: tuple[str, ...] | None = None, url: str | None = None) -> dict:
+    """Send the newest issued reports of ``year`` to their catalogue recipients; raise if any delivery failed."""
+    from etl.delivery import KINDS, DeliveryFailed, deliver_reports
+
+    summary = deliver_reports(get_engine(url), year, kinds or KINDS)
+    if summary.failed:
+        failed = "; ".join(summary.failed)
+        raise DeliveryFailed(f"{len(summary.failed)} deliveries failed ({len(summary.sent)} sent meanwhile): {failed}")
+    return summary.as_dict()
 
 
 def changed_series(results: list[dict]) -> int:

@@ -114,3 +114,38 @@ def airflow_db() -> str:
     Path(os.environ["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     subprocess.run([sys.executable, "-m", "airflow", "db", "migrate"], check=True, capture_output=True)
     return os.environ["AIRFLOW_HOME"]
+
+
+class SmtpInbox:
+    """What the in-process SMTP server received: (envelope recipients, parsed message) pairs."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch) -> Iterator[SmtpInbox]:
+    """A real SMTP server (aiosmtpd, in-process) on a free port; SDG_SMTP_* and the alert list point at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = SmtpInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setenv("SDG_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SDG_SMTP_PORT", str(controller.port))
+    monkeypatch.setenv("SDG_ALERT_FROM", "sdg@example.kz")
+    monkeypatch.setenv("SDG_ALERT_RECIPIENTS", "data-team@example.kz, akimat@example.kz")
+    yield inbox
+    controller.stop()

@@ -4,42 +4,16 @@ from __future__ import annotations
 
 import logging
 import socket
-from email import message_from_bytes
-from email.policy import default
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import text
 
 from etl.alerts.email import send_alert
-
-
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=default)))
-        return "250 OK"
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(monkeypatch):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    monkeypatch.setenv("SDG_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SDG_SMTP_PORT", str(controller.port))
-    monkeypatch.setenv("SDG_ALERT_FROM", "sdg@example.kz")
-    monkeypatch.setenv("SDG_ALERT_RECIPIENTS", "data-team@example.kz, akimat@example.kz")
-    yield inbox
-    controller.stop()
 
 
 def test_alert_arrives(smtp):

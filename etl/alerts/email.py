@@ -8,13 +8,17 @@ sent: a missing mail server must never stop a quarantine or a load. The password
 from __future__ import annotations
 
 import logging
+import mimetypes
 import os
 import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
+from pathlib import Path
 
 log = logging.getLogger(__name__)
+#: not in every system's mime.types
+_TYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 @dataclass(frozen=True)
@@ -49,16 +53,34 @@ class AlertResult:
 
 
 def send_alert(subject: str, body: str, settings: SmtpSettings | None = None) -> AlertResult:
-    """Send one plain-text e-mail; any failure is logged and returned, never raised."""
+    """Send one plain-text e-mail to the alert recipients; any failure is logged and returned, never raised."""
     settings = settings or SmtpSettings.from_env()
-    if not settings.host or not settings.recipients:
-        missing = "SDG_SMTP_HOST" if not settings.host else "SDG_ALERT_RECIPIENTS"
-        log.warning("alert not sent (%s not configured): %s", missing, subject)
-        return AlertResult(False, settings.recipients, f"{missing} not configured")
+    if settings.host and not settings.recipients:
+        log.warning("alert not sent (SDG_ALERT_RECIPIENTS not configured): %s", subject)
+        return AlertResult(False, settings.recipients, "SDG_ALERT_RECIPIENTS not configured")
+    return send_mail(subject, body, settings.recipients, settings=settings)
+
+
+def send_mail(
+    subject: str,
+    body: str,
+    recipients: tuple[str, ...],
+    settings: SmtpSettings | None = None,
+    attachments: tuple[Path, ...] = (),
+) -> AlertResult:
+    """Send one plain-text e-mail with files attached; any failure is logged and returned, never raised."""
+    settings = settings or SmtpSettings.from_env()
+    if not settings.host:
+        log.warning("e-mail not sent (SDG_SMTP_HOST not configured): %s", subject)
+        return AlertResult(False, recipients, "SDG_SMTP_HOST not configured")
     message = EmailMessage()
     message["Subject"], message["From"] = subject, settings.sender
-    message["To"] = ", ".join(settings.recipients)
+    message["To"] = ", ".join(recipients)
     message.set_content(body)
+    for path in attachments:
+        kind = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        maintype, _, subtype = kind.partition("/")
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=30) as smtp:
             if settings.starttls:
@@ -70,7 +92,7 @@ def send_alert(subject: str, body: str, settings: SmtpSettings | None = None) ->
         detail = f"{type(exc).__name__}: {exc}"
         if settings.password:
             detail = detail.replace(settings.password, "***")
-        log.warning("alert not sent via %s:%s: %s", settings.host, settings.port, detail)
-        return AlertResult(False, settings.recipients, detail[:500])
-    log.info("alert sent to %d recipient(s): %s", len(settings.recipients), subject)
-    return AlertResult(True, settings.recipients, f"sent via {settings.host}:{settings.port}")
+        log.warning("e-mail not sent via %s:%s: %s", settings.host, settings.port, detail)
+        return AlertResult(False, recipients, detail[:500])
+    log.info("e-mail sent to %d recipient(s): %s", len(recipients), subject)
+    return AlertResult(True, recipients, f"sent via {settings.host}:{settings.port}")

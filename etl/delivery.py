@@ -1,0 +1,206 @@
+"""Delivering issued reports to the recipients the catalogue names, once each, with every attempt logged.
+
+Why here and not in the DAG: the same rules hold for ``sdg deliver`` and the reporting DAG. Reports go
+only to the recipients of ``catalogue/recipients.csv`` (by report kind and region); the newest version of
+each report is sent to each of its recipients once (``sdg.delivery`` remembers), so a re-run sends nothing
+twice and a failed attempt is simply tried again. A file whose bytes no longer match the sha256 recorded
+when it was issued is never sent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from etl import config
+from etl.alerts.email import SmtpSettings, send_mail
+from etl.catalogue.files import ALL_REGIONS, CatalogueError, read_rows
+from etl.catalogue.model import load_regions
+
+KINDS = ("appendix2", "national_extract")
+CHANNELS = ("email", "folder")
+
+_LATEST = """
+SELECT DISTINCT ON (r.kind, r.kato_code) r.report_id, r.kind, r.kato_code, r.year, r.version, r.status, r.path,
+       r.sha256, g.name_ru, g.name_kk
+FROM sdg.report AS r LEFT JOIN sdg.region AS g USING (kato_code)
+WHERE r.year = :year AND r.kind = ANY(:kinds)
+ORDER BY r.kind, r.kato_code, r.version DESC
+"""
+
+_SENT = "SELECT recipient FROM sdg.delivery WHERE report_id = :r AND status = 'sent'"
+
+_LOG = """
+INSERT INTO sdg.delivery (report_id, recipient, channel, status, detail)
+VALUES (:r, :recipient, :channel, :status, :detail)
+"""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    kind: str
+    kato_code: str  # a KATO code, '*' for every region, '' for the national extract
+    channel: str
+    address: str
+    name: str
+
+    def wants(self, kind: str, kato_code: str | None) -> bool:
+        return self.kind == kind and self.kato_code in (ALL_REGIONS, (kato_code or "").strip())
+
+
+@dataclass
+class DeliverySummary:
+    sent: list[str] = field(default_factory=list)
+    already: int = 0
+    failed: list[str] = field(default_factory=list)
+    #: e-mail recipients skipped because no SMTP server is configured
+    not_configured: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "sent": len(self.sent),
+            "already_sent": self.already,
+            "failed": self.failed,
+            "not_configured": len(self.not_configured),
+        }
+
+
+class DeliveryFailed(RuntimeError):
+    """Some deliveries failed (each is logged in sdg.delivery with its reason); the others went out."""
+
+
+def load_recipients(folder: Path | None = None) -> list[Recipient]:
+    """``catalogue/recipients.csv``, checked cell by cell (errors name the line and column)."""
+    known = {region.kato_code for region in load_regions(folder)}
+    recipients = []
+    for row in read_rows("recipients.csv", ("kind", "kato_code", "channel", "address", "name"), folder):
+        kind, channel, address = row.text("kind"), row.text("channel"), row.text("address")
+        if kind not in KINDS:
+            raise CatalogueError(f"{row.where('kind')}: expected one of {', '.join(KINDS)}, got {kind!r}")
+        if channel not in CHANNELS:
+            raise CatalogueError(f"{row.where('channel')}: expected one of {', '.join(CHANNELS)}, got {channel!r}")
+        if channel == "email" and ("@" not in address or any(c in address for c in " ,;<>")):
+            raise CatalogueError(f"{row.where('address')}: not a single e-mail address: {address!r}")
+        if channel == "folder" and ".." in PurePosixPath(address).parts:
+            raise CatalogueError(f"{row.where('address')}: a folder may not climb out with '..': {address!r}")
+        kato = row.text("kato_code", required=kind == "appendix2")
+        if kato and kato != ALL_REGIONS and kato not in known:
+            raise CatalogueError(f"{row.where('kato_code')}: {kato!r} is not a KATO code of regions.csv")
+        recipients.append(Recipient(kind, kato, channel, address, row.text("name", required=False)))
+    return recipients
+
+
+def deliver_reports(
+    engine: Engine,
+    year: int,
+    kinds: tuple[str, ...] = KINDS,
+    recipients: list[Recipient] | None = None,
+    settings: SmtpSettings | None = None,
+) -> DeliverySummary:
+    """Send the newest version of every issued report of ``year`` to each of its recipients not yet served."""
+    recipients = load_recipients() if recipients is None else recipients
+    settings = settings or SmtpSettings.from_env()
+    summary = DeliverySummary()
+    with engine.connect() as conn:
+        reports = conn.execute(text(_LATEST), {"year": year, "kinds": list(kinds)}).mappings().all()
+    for report in reports:
+        with engine.begin() as conn:
+            done = set(conn.execute(text(_SENT), {"r": report["report_id"]}).scalars())
+            for recipient in (r for r in recipients if r.wants(report["kind"], report["kato_code"])):
+                if recipient.address in done:
+                    summary.already += 1
+                    continue
+                _deliver_one(conn, report, recipient, settings, summary)
+    return summary
+
+
+def _deliver_one(conn: Connection, report, recipient: Recipient, settings: SmtpSettings, summary) -> None:
+    label = f"{Path(report['path']).name} → {recipient.address}"
+    if recipient.channel == "email" and not settings.host:
+        summary.not_configured.append(label)  # nothing attempted, nothing logged: the watchdog will see it
+        return
+    path = Path(report["path"])
+    problem = _file_problem(path, report["sha256"])
+    if problem is None:
+        sent, detail = _send(report, recipient, path, settings)
+    else:
+        sent, detail = False, problem
+    conn.execute(
+        text(_LOG),
+        {"r": report["report_id"], "recipient": recipient.address, "channel": recipient.channel,
+         "status": "sent" if sent else "failed", "detail": detail},
+    )  # fmt: skip
+    (summary.sent if sent else summary.failed).append(label if sent else f"{label}: {detail}")
+
+
+def _file_problem(path: Path, sha256: str) -> str | None:
+    if not path.is_file():
+        return f"issued file {path} is missing"
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if actual != sha256.strip():
+        return f"issued file {path} changed since it was issued (sha256 {actual[:12]}…, recorded {sha256[:12]}…)"
+    return None
+
+
+def _send(report, recipient: Recipient, path: Path, settings: SmtpSettings) -> tuple[bool, str]:
+    if recipient.channel == "folder":
+        return _copy(path, recipient.address)
+    subject, body = message_text(report)
+    result = send_mail(subject, body, (recipient.address,), settings=settings, attachments=(path,))
+    return result.sent, result.detail
+
+
+def _copy(path: Path, address: str) -> tuple[bool, str]:
+    folder = Path(address) if Path(address).is_absolute() else config.data_dir() / address
+    target = folder / path.name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            shutil.copy2(path, target)
+        elif target.read_bytes() != path.read_bytes():
+            return False, f"{target} exists with other content; issued files are never overwritten"
+    except OSError as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+    return True, f"copied to {target}"
+
+
+_KIND_TEXT = {
+    "appendix2": (
+        "Отчет о мониторинге индикаторов ЦУР (Приложение 2)",
+        "ТДМ индикаторларының мониторингі туралы есеп (2-қосымша)",
+    ),
+    "national_extract": (
+        "Сводные данные мониторинга ЦУР по регионам",
+        "Өңірлер бойынша ТДМ мониторингінің жиынтық деректері",
+    ),
+}
+_STATUS_TEXT = {
+    "draft": ("черновик", "жоба"),
+    "final": ("окончательный", "түпкілікті"),
+    "amended": ("с изменениями", "өзгерістермен"),
+}
+
+
+def message_text(report) -> tuple[str, str]:
+    """Subject and body in Russian and Kazakh: what is attached, which version, and its sha256."""
+    kind_ru, kind_kk = _KIND_TEXT[report["kind"]]
+    status_ru, status_kk = _STATUS_TEXT.get(report["status"], (report["status"], report["status"]))
+    where_ru = f"{report['name_ru']}, " if report["name_ru"] else ""
+    where_kk = f"{report['name_kk']}, " if report["name_kk"] else ""
+    year, version, name = report["year"], report["version"], Path(report["path"]).name
+    subject = f"{kind_ru}: {where_ru}{year} год, версия {version} ({status_ru})"
+    body = (
+        f"{kind_ru}: {where_ru}{year} год.\n"
+        f"Версия {version}, статус: {status_ru}. Файл во вложении: {name}\n"
+        f"Контрольная сумма SHA-256: {report['sha256']}\n\n"
+        f"{kind_kk}: {where_kk}{year} жыл.\n"
+        f"{version}-нұсқа, мәртебесі: {status_kk}. Файл қоса беріледі: {name}\n"
+        f"SHA-256 бақылау сомасы: {report['sha256']}\n\n"
+        "Письмо сформировано автоматически / Хат автоматты түрде жасалды.\n"
+    )
+    return subject, body
