@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import time
+from datetime import date
 
 from etl import config, jobs
 
@@ -36,7 +37,7 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from etl.warehouse.migrate import MigrationError
 
     known = (CatalogueError, MigrationError, QualityFailure, SourceError, LookupError, FileExistsError)
-    return (*known, IncompleteExtract, DeliveryFailed)
+    return (*known, IncompleteExtract, DeliveryFailed, jobs.DeadlineMissed)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--year", type=int, default=jobs.default_reporting_year())
     extract.add_argument("--status", default="draft", choices=["draft", "final", "amended"])
     extract.set_defaults(func=_report_extract)
+    deadlines = report.add_parser("deadlines", help="how ready each report is for its deadline (15 Jan, 1 Feb)")
+    deadlines.add_argument("--year", type=int, help="reporting year (default: the one being reported)")
+    deadlines.add_argument("--today", type=date.fromisoformat, help="check as of this date (YYYY-MM-DD)")
+    deadlines.set_defaults(func=_report_deadlines)
 
     deliver = sub.add_parser("deliver", help="send the newest issued reports to their catalogue recipients")
     deliver.add_argument("--year", type=int, default=jobs.default_reporting_year())
@@ -214,6 +219,20 @@ def _deliver(args: argparse.Namespace) -> int:
         print(f", {r['not_configured']} e-mails not sent: no SMTP server configured (SDG_SMTP_HOST)", end="")
     print()
     return 0
+
+
+def _report_deadlines(args: argparse.Namespace) -> int:
+    r = jobs.check_deadlines(args.year, args.today, raise_overdue=False)
+    for d in r["deadlines"]:
+        ready = d["reports"] - d["not_ready"]
+        print(f"{d['kind']:<17} due {d['due']}  {d['days_left']:>4} days left  {ready}/{d['reports']} ready")
+        for gap in d["gaps"]:
+            print(f"    {gap}")
+    if r["alert"]:
+        print(f"alert e-mail: {'sent' if r['alert']['sent'] else 'not sent'} ({r['alert']['detail']})")
+    if r["overdue"]:
+        print(f"OVERDUE: {', '.join(r['overdue'])}")
+    return 1 if r["overdue"] else 0
 
 
 def _quality_quarantine(args: argparse.Namespace) -> int:

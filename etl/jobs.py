@@ -113,6 +113,35 @@ def deliver(year: int, kinds: tuple[str, ...] | None = None, url: str | None = N
     return summary.as_dict()
 
 
+class DeadlineMissed(RuntimeError):
+    """A report deadline has passed with reports not ready (the alert e-mail names them)."""
+
+
+def check_deadlines(
+    year: int | None = None, today: date | None = None, url: str | None = None, raise_overdue: bool = True
+) -> dict:
+    """Readiness for the order's deadlines; alerts when one is close; raises once one is missed."""
+    from etl.deadlines import check_deadlines
+
+    year = year if year is not None else default_reporting_year(today)
+    checks, alert = check_deadlines(get_engine(url), year, today)
+    result = {
+        "year": year,
+        "deadlines": [
+            {"kind": c.kind, "due": c.due.isoformat(), "days_left": c.days_left, "reports": c.reports,
+             "not_ready": len(c.gaps), "gaps": [f"{g.name}: {g.problem}" for g in c.gaps]}
+            for c in checks
+        ],
+        "alert": None if alert is None else {"sent": alert.sent, "detail": alert.detail},
+    }  # fmt: skip
+    overdue = [c for c in checks if c.overdue]
+    result["overdue"] = [c.kind for c in overdue]
+    if overdue and raise_overdue:
+        listed = "; ".join(f"{c.kind} due {c.due}: {len(c.gaps)} of {c.reports} not ready" for c in overdue)
+        raise DeadlineMissed(f"reporting year {year}: {listed}")
+    return result
+
+
 def changed_series(results: list[dict]) -> int:
     """How many ingested series brought new or revised values (0: nothing downstream needs to run)."""
     return sum(1 for r in results if r and (r.get("inserted") or r.get("revised")))

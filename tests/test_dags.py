@@ -11,8 +11,13 @@ from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = ("taldau", "files", "opensdg", "sdmx", "unsd")  # as in plugins/sdg_airflow/sources.py
-DAG_IDS = {*(f"sdg_ingest_{s}" for s in SOURCES), "sdg_indicator_facts", "sdg_annual_reporting"}
-DAG_FILES = ("sdg_ingest", "sdg_indicator_facts", "sdg_annual_reporting")
+DAG_IDS = {
+    *(f"sdg_ingest_{s}" for s in SOURCES),
+    "sdg_indicator_facts",
+    "sdg_annual_reporting",
+    "sdg_deadline_watchdog",
+}
+DAG_FILES = ("sdg_ingest", "sdg_indicator_facts", "sdg_annual_reporting", "sdg_deadline_watchdog")
 
 
 @pytest.fixture(scope="module")

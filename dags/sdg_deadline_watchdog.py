@@ -1,0 +1,43 @@
+"""Deadline watchdog for the annual reports (DAG wiring only; the work is in ``etl``)."""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Param, dag, task
+from sdg_airflow.connections import apply_connections
+
+
+@dag(
+    schedule="0 9 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Almaty"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["sdg", "reporting", "deadlines"],
+    params={"year": Param(None, type=["null", "integer"], description="Reporting year; empty = the one due next")},
+    default_args={"on_execute_callback": apply_connections, "retries": 0},
+)
+def sdg_deadline_watchdog():
+    """
+    ### Deadline watchdog (order No. 236: regional forms by 15 January, national extract by 1 February)
+
+    Every morning: is each report's newest version final and delivered to every recipient of
+    `catalogue/recipients.csv`? From 7 days before a deadline, anything not ready is e-mailed to the alert
+    recipients (`smtp_default`, `SDG_ALERT_RECIPIENTS`); after a deadline the run fails as well, so the miss
+    is red in the UI until it is put right. Quiet the rest of the year.
+    """
+
+    @task
+    def check_deadlines(params: dict | None = None) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from etl.jobs import DeadlineMissed, check_deadlines
+
+        try:
+            return check_deadlines((params or {}).get("year"))
+        except DeadlineMissed as exc:  # a retry cannot help: people must act
+            raise AirflowFailException(str(exc)) from exc
+
+    check_deadlines()
+
+
+sdg_deadline_watchdog()
