@@ -149,3 +149,14 @@ def smtp(monkeypatch) -> Iterator[SmtpInbox]:
     monkeypatch.setenv("SDG_ALERT_RECIPIENTS", "data-team@example.kz, akimat@example.kz")
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def facts(engine, replay):
+    """The bundled Taldau samples ingested through the real client and loader, facts computed for 2025."""
+    from etl.jobs import compute_facts, ingest, series_keys
+
+    for key in series_keys("taldau"):
+        ingest("taldau", key)
+    compute_facts(2025)
+    return engine

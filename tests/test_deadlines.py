@@ -13,23 +13,12 @@ from etl.cli import main
 from etl.jobs import (
     DeadlineMissed,
     check_deadlines,
-    compute_facts,
     deliver,
-    ingest,
     issue_forms,
     issue_national_extract,
-    series_keys,
 )
 
 YEAR = 2025
-
-
-@pytest.fixture
-def facts(engine, replay):
-    for key in series_keys("taldau"):
-        ingest("taldau", key)
-    compute_facts(YEAR)
-    return engine
 
 
 def _by_kind(result: dict) -> dict[str, dict]:

@@ -16,17 +16,14 @@ from sqlalchemy import text
 from etl import config
 from etl.catalogue.files import CatalogueError
 from etl.delivery import DeliveryFailed, load_recipients
-from etl.jobs import compute_facts, deliver, ingest, issue_forms, issue_national_extract, series_keys
+from etl.jobs import deliver, issue_forms, issue_national_extract
 
 YEAR = 2025
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def issued(engine, replay):
-    for key in series_keys("taldau"):
-        ingest("taldau", key)
-    compute_facts(YEAR)
+def issued(facts):
     forms = issue_forms(YEAR)
     extract = issue_national_extract(YEAR)
     return {"forms": forms["paths"], "extract": extract["path"]}

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from etl.cli import main
-from etl.jobs import compute_facts, ingest, issue_forms, issue_national_extract, series_keys
+from etl.jobs import issue_forms, issue_national_extract
 from etl.reports.appendix2_xlsx import read_appendix2
 from etl.reports.national_extract import IncompleteExtract
 from etl.reports.national_extract_xlsx import read_national_extract
@@ -25,14 +25,6 @@ FORM_FIELDS = ("№ п/п", "Наименование", "Ответственн�
                "Отчетный год", "План", "Факт", "Пояснения при необходимости")  # fmt: skip
 KK_FIELDS = ("Р/с №", "Атауы", "Жауаптылар", "Ақпарат көзі", "Өлшем бірлігі", "Есепті жыл", "Жоспар", "Факт",
              "Қажет болған жағдайда түсіндірмелер")  # fmt: skip
-
-
-@pytest.fixture
-def facts(engine, replay):
-    for key in series_keys("taldau"):
-        ingest("taldau", key)
-    compute_facts(YEAR)
-    return engine
 
 
 def _number(value):

@@ -34,6 +34,16 @@ def _reduced_catalogue(tmp_path: Path) -> Path:
     return folder
 
 
+def _loaded(engine, source: str) -> set[str]:
+    """Series of ``source`` that have observations in the warehouse."""
+    query = (
+        "SELECT DISTINCT s.series_key FROM sdg.series s JOIN sdg.observation o USING (series_id) "
+        "WHERE s.source = :source"
+    )
+    with engine.connect() as conn:
+        return set(conn.execute(text(query), {"source": source}).scalars())
+
+
 @pytest.fixture
 def sources_env(monkeypatch, tmp_path):
     """Each source pointed at its local stand-in: the replay server, a copy of the sample inbox."""
@@ -61,16 +71,7 @@ def test_source_dag_loads_every_declared_series(source, airflow_db, warehouse_ur
     run = dag.test()
     assert str(getattr(run.state, "value", run.state)) == "success"
     declared = set(series_keys(source))
-    with engine.connect() as conn:
-        loaded = set(
-            conn.execute(
-                text(
-                    "SELECT DISTINCT s.series_key FROM sdg.series s JOIN sdg.observation o USING (series_id) "
-                    "WHERE s.source = :source"
-                ),
-                {"source": source},
-            ).scalars()
-        )
+    loaded = _loaded(engine, source)
     assert declared and loaded == declared
     states = {ti.task_id: str(getattr(ti.state, "value", ti.state)) for ti in run.get_task_instances()}
     assert states["announce_changes"] == "success"
@@ -87,14 +88,5 @@ def test_sdg_ingest_cli_loads_every_declared_series(source, warehouse_url, engin
     declared = series_keys(source)
     assert f"{len(declared)} of {len(declared)} series ingested" in out
     assert f"{len(declared)}/{len(declared)}" in err  # tqdm's final count
-    with engine.connect() as conn:
-        loaded = set(
-            conn.execute(
-                text(
-                    "SELECT DISTINCT s.series_key FROM sdg.series s JOIN sdg.observation o USING (series_id) "
-                    "WHERE s.source = :source"
-                ),
-                {"source": source},
-            ).scalars()
-        )
+    loaded = _loaded(engine, source)
     assert loaded == set(declared)
