@@ -51,6 +51,9 @@ run_dag sdg_annual_reporting -c "{\"year\": $YEAR}"
 step "Appendix 2 forms and the national extract for $YEAR"
 sdg report list --year "$YEAR"
 
+step "delivery (catalogue/recipients.csv; e-mail needs SDG_SMTP_HOST, the demo folder is var/outbox)"
+sdg deliver --year "$YEAR"
+
 step "data quality"
 sdg quality quarantine
 sdg quality docs 2>/dev/null

@@ -214,7 +214,7 @@ def _write_column_headers(ws: Worksheet, columns: tuple[str, ...] = APPENDIX2_CO
         number.font = Font(name=FONT_NAME, size=10)
         number.border = BORDER
         number.alignment = Alignment(horizontal="center", vertical="center")
-    _fit_row_height(ws, HEADER_ROW)
+    fit_row_height(ws, HEADER_ROW)
 
 
 def _write_block(ws: Worksheet, row: int, header: str, rows: Iterable[FormRow]) -> int:
@@ -280,7 +280,7 @@ def _write_form_row(ws: Worksheet, row: int, form_row: FormRow) -> None:
             cell.number_format = number_format
     if isinstance(ws.cell(row=row, column=1).value, str):
         ws.cell(row=row, column=1).number_format = "@"
-    _fit_row_height(ws, row)
+    fit_row_height(ws, row)
 
 
 def _write_empty_row(ws: Worksheet, row: int) -> None:
@@ -312,14 +312,14 @@ def _wrapped_lines(text: str, width: float) -> int:
     return sum(max(1, len(textwrap.wrap(part, chars))) for part in text.split("\n"))
 
 
-def _fit_row_height(ws: Worksheet, row: int) -> None:
+def fit_row_height(ws: Worksheet, row: int, widths: Sequence[float] = COLUMN_WIDTHS) -> None:
     """Set the height of a table row from its longest wrapped cell.
 
     LibreOffice (and Excel, for files it did not write itself) shows rows at the default height
     unless one is stored, so wrapped names and notes would otherwise overlap the next row.
     """
     lines = 1
-    for col, width in enumerate(COLUMN_WIDTHS, start=1):
+    for col, width in enumerate(widths, start=1):
         value = ws.cell(row=row, column=col).value
         if value is not None:
             lines = max(lines, _wrapped_lines(str(value), width))

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from etl.reports.appendix2_xlsx import BORDER, CREATOR, FONT_NAME, HEADER_FILL
+from etl.reports.appendix2_xlsx import BORDER, CREATOR, FONT_NAME, HEADER_FILL, fit_row_height
 from etl.reports.appendix2_xlsx import TEXTS as FORM_TEXTS
 from etl.reports.issuing import save_atomically
 from etl.reports.national_extract import ExtractLine, NationalExtract, RegionCoverage
@@ -78,7 +78,7 @@ TEXTS: dict[str, ExtractTexts] = {
         none="нысан шығарылмаған",
     ),
 }  # fmt: skip
-LINE_WIDTHS = (12, 28, 7, 12, 60, 16, 10, 11, 11, 40, 30, 30)
+LINE_WIDTHS = (12, 24, 7, 12, 54, 16, 9, 10, 10, 34, 26, 26)
 COVERAGE_WIDTHS = (12, 34, 12, 12, 10, 10, 16, 12, 68)
 
 
@@ -145,9 +145,11 @@ def _table(
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=HEADER_ROW + offset, column=col, value=value)
             cell.font, cell.border = font, BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str) and len(value) > 20)
+            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
             if isinstance(value, float) and decimals:
                 cell.number_format = "0" if decimals[offset - 1] == 0 else "0." + "0" * decimals[offset - 1]
+        fit_row_height(ws, HEADER_ROW + offset, widths)  # LibreOffice would overlap wrapped rows otherwise
+    fit_row_height(ws, HEADER_ROW, widths)
     last = get_column_letter(len(headers))
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
