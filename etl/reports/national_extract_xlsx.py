@@ -9,21 +9,16 @@ says, region by region, which issued form the lines come from and how many facts
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from etl.reports.appendix2_xlsx import BORDER, CREATOR, FONT_NAME, HEADER_FILL, fit_row_height
+from etl.reports.appendix2_xlsx import CREATOR
 from etl.reports.appendix2_xlsx import TEXTS as FORM_TEXTS
 from etl.reports.issuing import save_atomically
 from etl.reports.national_extract import ExtractLine, NationalExtract, RegionCoverage
-
-HEADER_ROW = 4
+from etl.reports.xlsx_tables import heading, records, table
 
 
 @dataclass(frozen=True)
@@ -91,16 +86,14 @@ def write_national_extract(extract: NationalExtract, path: Path, version: int) -
         texts = TEXTS[language]
         status_line = FORM_TEXTS[language].status_line(extract.status)
         lines = workbook.create_sheet(texts.lines_sheet)
-        _heading(
-            lines, texts.title.format(year=extract.year), f"{status_line}. {texts.version.format(version=version)}"
-        )
+        heading(lines, texts.title.format(year=extract.year), f"{status_line}. {texts.version.format(version=version)}")
         names = {r.kato_code: r.name_kk if language == "kk" else r.name_ru for r in extract.regions}
         rows = [_line_values(line, language, extract.year, names[line.kato_code]) for line in extract.lines]
-        _table(lines, texts.line_columns, rows, LINE_WIDTHS, decimals=[line.ru.decimals for line in extract.lines])
+        table(lines, texts.line_columns, rows, LINE_WIDTHS, decimals=[line.ru.decimals for line in extract.lines])
         coverage = workbook.create_sheet(texts.coverage_sheet)
-        _heading(coverage, texts.coverage_title.format(year=extract.year), status_line)
+        heading(coverage, texts.coverage_title.format(year=extract.year), status_line)
         rows = [_coverage_values(region, texts, language) for region in extract.regions]
-        _table(coverage, texts.coverage_columns, rows, COVERAGE_WIDTHS)
+        table(coverage, texts.coverage_columns, rows, COVERAGE_WIDTHS)
     save_atomically(workbook, path)
     return path
 
@@ -123,42 +116,6 @@ def _coverage_values(region: RegionCoverage, texts: ExtractTexts, language: str)
     return [region.kato_code, name, region.indicators, region.facts, region.indicators - region.facts, *form]
 
 
-def _heading(ws: Worksheet, title: str, subtitle: str) -> None:
-    ws.cell(row=1, column=1, value=title).font = Font(name=FONT_NAME, size=13, bold=True)
-    ws.cell(row=2, column=1, value=subtitle).font = Font(name=FONT_NAME, size=11, italic=True)
-
-
-def _table(
-    ws: Worksheet,
-    headers: tuple[str, ...],
-    rows: list[list[Any]],
-    widths: tuple[int, ...],
-    decimals: list[int] | None = None,
-) -> None:
-    font, bold = Font(name=FONT_NAME, size=11), Font(name=FONT_NAME, size=11, bold=True)
-    for col, header in enumerate(headers, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=col, value=header)
-        cell.font, cell.fill, cell.border = bold, HEADER_FILL, BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(col)].width = widths[col - 1]
-    for offset, values in enumerate(rows, start=1):
-        for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=HEADER_ROW + offset, column=col, value=value)
-            cell.font, cell.border = font, BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
-            if isinstance(value, float) and decimals:
-                cell.number_format = "0" if decimals[offset - 1] == 0 else "0." + "0" * decimals[offset - 1]
-        fit_row_height(ws, HEADER_ROW + offset, widths)  # LibreOffice would overlap wrapped rows otherwise
-    fit_row_height(ws, HEADER_ROW, widths)
-    last = get_column_letter(len(headers))
-    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"
-    ws.freeze_panes = f"C{HEADER_ROW + 1}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-
-
 def read_national_extract(path: Path, language: str = "ru") -> dict[str, Any]:
     """One language's two sheets back as dicts keyed by their column headers (numbers as Decimal text)."""
     texts = TEXTS[language]
@@ -170,22 +127,6 @@ def read_national_extract(path: Path, language: str = "ru") -> dict[str, Any]:
     return {
         "title": lines.cell(row=1, column=1).value,
         "subtitle": lines.cell(row=2, column=1).value,
-        "lines": _records(lines, texts.line_columns, path),
-        "coverage": _records(coverage, texts.coverage_columns, path),
+        "lines": records(lines, texts.line_columns, path),
+        "coverage": records(coverage, texts.coverage_columns, path),
     }
-
-
-def _records(ws: Worksheet, headers: tuple[str, ...], path: Path) -> list[dict[str, Any]]:
-    found = tuple(ws.cell(row=HEADER_ROW, column=col).value for col in range(1, len(headers) + 1))
-    if found != headers:
-        raise ValueError(f"{path} ({ws.title}): row {HEADER_ROW} has headers {found}, expected {headers}")
-    records = []
-    for values in ws.iter_rows(min_row=HEADER_ROW + 1, max_col=len(headers), values_only=True):
-        if all(v is None for v in values):
-            continue
-        records.append({h: _plain(v) for h, v in zip(headers, values, strict=True)})
-    return records
-
-
-def _plain(value: Any) -> Any:
-    return Decimal(str(value)) if isinstance(value, float) else value
