@@ -70,6 +70,13 @@ def sdg_annual_reporting():
         return {k: v for k, v in result.items() if k != "paths"}
 
     @task
+    def issue_appendix1(year: int) -> dict:
+        """Each region's list of indicators (Appendix 1), re-issued only where the catalogue changed it."""
+        from etl.jobs import issue_appendix1
+
+        return issue_appendix1(year)
+
+    @task
     def issue_national_extract(year: int, params: dict | None = None) -> dict:
         """Every region's indicators in one workbook for the working body; a final one needs final forms."""
         from etl.jobs import issue_national_extract
@@ -89,7 +96,7 @@ def sdg_annual_reporting():
 
     year = reporting_year()
     facts = compute_facts(year)
-    prepare_warehouse() >> facts
+    prepare_warehouse() >> [facts, issue_appendix1(year)]
     facts >> check_facts(year) >> issue_forms(year) >> issue_national_extract(year) >> deliver(year)
 
 

@@ -73,6 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     listing = report.add_parser("list", help="list the newest issued form of each region")
     listing.add_argument("--year", type=int, default=jobs.default_reporting_year())
     listing.set_defaults(func=_report_list)
+    lists = report.add_parser("appendix1", help="issue each region's Appendix 1 list of indicators")
+    lists.add_argument("--year", type=int, default=jobs.default_reporting_year())
+    lists.set_defaults(func=_report_appendix1)
     extract = report.add_parser("extract", help="issue the national extract (all regions' forms) of a year")
     extract.add_argument("--year", type=int, default=jobs.default_reporting_year())
     extract.add_argument("--status", default="draft", choices=["draft", "final", "amended"])
@@ -201,6 +204,12 @@ def _report_list(args: argparse.Namespace) -> int:
 def _report_issue(args: argparse.Namespace) -> int:
     result = jobs.issue_forms(args.year, args.status, regions=args.region)
     print(f"{result['forms']} forms for {result['year']} ({result['new_versions']} new versions) in {result['folder']}")
+    return 0
+
+
+def _report_appendix1(args: argparse.Namespace) -> int:
+    r = jobs.issue_appendix1(args.year)
+    print(f"{r['lists']} Appendix 1 lists for {r['year']} ({r['new_versions']} new versions) in {r['folder']}")
     return 0
 
 

@@ -86,6 +86,15 @@ def issue_forms(year: int, status: str = "draft", url: str | None = None, region
     }
 
 
+def issue_appendix1(year: int, url: str | None = None) -> dict:
+    """Issue each region's Appendix 1 list (indicators, classification, baseline, target) for ``year``."""
+    from etl.reports.appendix1 import issue_appendix1
+
+    issued = issue_appendix1(get_engine(url), year)
+    return {"year": year, "lists": len(issued), "new_versions": sum(r.new for r in issued),
+            "folder": str(config.reports_dir() / str(year) / "appendix1")}  # fmt: skip
+
+
 def issue_national_extract(year: int, status: str = "draft", url: str | None = None) -> dict:
     """Issue the national extract of ``year`` (every region's Appendix 2 indicators, with their coverage)."""
     from etl.reports.national_extract import issue_national_extract
