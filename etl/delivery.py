@@ -21,6 +21,7 @@ from etl import config
 from etl.alerts.email import SmtpSettings, send_mail
 from etl.catalogue.files import ALL_REGIONS, CatalogueError, read_rows
 from etl.catalogue.model import load_regions
+from etl.reports.appendix2_xlsx import TEXTS as FORM_TEXTS
 
 KINDS = ("appendix2", "national_extract")
 CHANNELS = ("email", "folder")
@@ -179,17 +180,14 @@ _KIND_TEXT = {
         "Өңірлер бойынша ТДМ мониторингінің жиынтық деректері",
     ),
 }
-_STATUS_TEXT = {
-    "draft": ("черновик", "жоба"),
-    "final": ("окончательный", "түпкілікті"),
-    "amended": ("с изменениями", "өзгерістермен"),
-}
 
 
 def message_text(report) -> tuple[str, str]:
     """Subject and body in Russian and Kazakh: what is attached, which version, and its sha256."""
     kind_ru, kind_kk = _KIND_TEXT[report["kind"]]
-    status_ru, status_kk = _STATUS_TEXT.get(report["status"], (report["status"], report["status"]))
+    status_ru, status_kk = (
+        FORM_TEXTS[lang].status_text.get(report["status"], report["status"]) for lang in ("ru", "kk")
+    )
     where_ru = f"{report['name_ru']}, " if report["name_ru"] else ""
     where_kk = f"{report['name_kk']}, " if report["name_kk"] else ""
     year, version, name = report["year"], report["version"], Path(report["path"]).name

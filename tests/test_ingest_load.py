@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from taldau_samples import segment_of
+from warehouse_state import observations_checksum
 
 from etl import config
 from etl.catalogue.model import load_regions, load_series
@@ -32,19 +33,6 @@ from etl.warehouse.observations import DuplicateCutError
 SAMPLES = config.SAMPLES_DIR / "taldau"
 KEY = "taldau:704460:p7"
 FILE = "704460-p7-d67.json"
-
-CHECKSUM = """
-SELECT count(*), md5(coalesce(string_agg(
-    concat_ws('|', observation_id, series_id, kato_code, period_start, period_end, frequency, dims, value,
-              value_text, obs_status, unit, snapshot_id, valid_from, valid_to, superseded_by_snapshot_id),
-    ';' ORDER BY observation_id), ''))
-FROM sdg.observation
-"""
-
-
-def _checksum(engine) -> tuple:
-    with engine.connect() as conn:
-        return tuple(conn.execute(text(CHECKSUM)).one())
 
 
 def _terms() -> dict[int, str]:
@@ -122,7 +110,7 @@ def test_ingest_loads_every_total_row_with_its_status(engine, replay, series_key
 def test_snapshot_is_kept_and_reingest_is_unchanged(engine, replay, warehouse_url):
     content = (SAMPLES / "GetIndexData" / FILE).read_bytes()
     first = ingest("taldau", KEY)
-    before = _checksum(engine)
+    before = observations_checksum(engine)
     assert before[0] == first["rows"] > 0
 
     with engine.connect() as conn:
@@ -144,7 +132,7 @@ def test_snapshot_is_kept_and_reingest_is_unchanged(engine, replay, warehouse_ur
     second = ingest("taldau", KEY)
     assert second["status"] == "unchanged"
     assert second["snapshots"] == first["snapshots"]
-    assert _checksum(engine) == before
+    assert observations_checksum(engine) == before
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM sdg.snapshot")).scalar() == 1
 
@@ -247,7 +235,7 @@ def _duplicate_region(rows: list) -> list:
 )
 def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tmp_path, make_bad, error, reason):
     ingest("taldau", KEY)
-    before = _checksum(engine)
+    before = observations_checksum(engine)
     root = _copy_samples(tmp_path)
     target = root / "taldau" / "GetIndexData" / FILE
     make_bad(target)
@@ -256,7 +244,7 @@ def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tm
     with ReplayServer(root) as server, pytest.raises(error, match=reason):
         ingest("taldau", KEY, base_url=server.url_for("taldau"))
 
-    assert _checksum(engine) == before
+    assert observations_checksum(engine) == before
     with engine.connect() as conn:
         snap = conn.execute(
             text("SELECT * FROM sdg.snapshot WHERE sha256 = :h"), {"h": hashlib.sha256(bad_bytes).hexdigest()}
@@ -270,7 +258,7 @@ def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tm
 def test_duplicate_cut_is_quarantined_and_changes_nothing(engine, replay, tmp_path):
     """Two values for one (region, period) is a critical quality failure: kept, not loaded, explained."""
     ingest("taldau", KEY)
-    before = _checksum(engine)
+    before = observations_checksum(engine)
     root = _copy_samples(tmp_path)
     target = root / "taldau" / "GetIndexData" / FILE
     _write(target, _duplicate_region(_read(target)))
@@ -280,7 +268,7 @@ def test_duplicate_cut_is_quarantined_and_changes_nothing(engine, replay, tmp_pa
         result = ingest("taldau", KEY, base_url=server.url_for("taldau"))
 
     assert result["status"] == "quarantined" and result["quarantines"]
-    assert _checksum(engine) == before
+    assert observations_checksum(engine) == before
     with engine.connect() as conn:
         snap = conn.execute(text("SELECT * FROM sdg.snapshot WHERE sha256 = :h"), {"h": bad_sha}).mappings().one()
         quarantine = (
@@ -318,7 +306,7 @@ def test_released_batch_loads_on_release(engine, replay, tmp_path):
     with ReplayServer(root) as server:
         held = ingest("taldau", KEY, base_url=server.url_for("taldau"))
         assert held["status"] == "quarantined"
-        assert _checksum(engine)[0] == 0
+        assert observations_checksum(engine)[0] == 0
         (waiting,) = quarantined()
         assert waiting["quarantine_id"] == held["quarantines"][0] and "percent_value" in waiting["reasons"]
         with pytest.MonkeyPatch.context() as mp:

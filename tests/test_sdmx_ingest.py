@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import text
+from warehouse_state import observations_checksum
 
 from etl import config
 from etl.jobs import ingest
@@ -23,16 +24,6 @@ from etl.sources.sdmx.client import SdmxClient
 from etl.sources.sdmx.formats import FORMATS
 
 ML, JSON, CSV = (f"sdmx:DF_SDG_KZ:SI_POV_NAHC:{fmt}" for fmt in ("ml", "json", "csv"))
-CHECKSUM = """
-SELECT count(*), md5(coalesce(string_agg(concat_ws('|', observation_id, series_id, kato_code, period_start,
-    period_end, dims, value, value_text, obs_status, unit, snapshot_id, valid_from, valid_to), ';'
-    ORDER BY observation_id), '')) FROM sdg.observation
-"""
-
-
-def _checksum(engine) -> tuple:
-    with engine.connect() as conn:
-        return tuple(conn.execute(text(CHECKSUM)).one())
 
 
 def _client(url: str, retries: int = 2, read_timeout: float = 5.0) -> SdmxClient:
@@ -51,7 +42,7 @@ def test_every_format_loads_the_same_rows_and_reingest_is_unchanged(engine):
     with ReplayServer(config.SAMPLES_DIR) as server:
         url = server.url_for("sdmx")
         results = {key: ingest("sdmx", key, client=_client(url)) for key in (ML, JSON, CSV)}
-        before = _checksum(engine)
+        before = observations_checksum(engine)
         again = {key: ingest("sdmx", key, client=_client(url)) for key in (ML, JSON, CSV)}
     for result in results.values():
         assert (result["status"], result["rows"], result["inserted"], result["unmapped_regions"]) == (
@@ -64,7 +55,7 @@ def test_every_format_loads_the_same_rows_and_reingest_is_unchanged(engine):
     assert _rows(engine, ML) == _rows(engine, JSON) == _rows(engine, CSV)
     assert {r[5] for r in _rows(engine, ML)} == {"A", "suppressed", "missing"}
     assert all(r["status"] == "unchanged" for r in again.values())
-    assert _checksum(engine) == before
+    assert observations_checksum(engine) == before
 
 
 def test_accept_header_and_format_query_are_sent():
@@ -152,9 +143,9 @@ def test_failure_names_url_and_reason_while_another_series_loads(engine, fault, 
     with ReplayServer(config.SAMPLES_DIR, faults=faults) as server:
         url = server.url_for("sdmx")
         assert ingest("sdmx", other, client=_client(url))["status"] == "loaded"
-        before = _checksum(engine)
+        before = observations_checksum(engine)
         with pytest.raises(SourceError, match=reason) as info:
             ingest("sdmx", key, client=_client(url, retries=1, read_timeout=0.3))
     assert info.value.url.startswith(f"{url}/data/DF_SDG_KZ/") and f"format={fmt}" in info.value.url
-    assert _checksum(engine) == before
+    assert observations_checksum(engine) == before
     assert before[0] == 20

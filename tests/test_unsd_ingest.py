@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from warehouse_state import observations_checksum
 
 from etl import config
 from etl.jobs import ingest
@@ -31,13 +32,6 @@ POV, UEM = "unsd:SI_POV_NAHC:398", "unsd:SL_TLF_UEM:398"
 CODES = {POV: "SI_POV_NAHC", UEM: "SL_TLF_UEM"}
 PAGE2 = "seriesCode=SI_POV_NAHC&areaCode=398&page=2&"
 
-CHECKSUM = """
-SELECT count(*), md5(coalesce(string_agg(
-    concat_ws('|', observation_id, series_id, kato_code, period_start, period_end, frequency, dims, value,
-              value_text, obs_status, unit, snapshot_id, valid_from, valid_to, superseded_by_snapshot_id),
-    ';' ORDER BY observation_id), ''))
-FROM sdg.observation
-"""
 #: the expected dims of each sample cut, written out by hand (independent of the parser's code lists)
 EXPECTED_DIMS = {
     ("ALLAREA",): "",
@@ -50,11 +44,6 @@ EXPECTED_DIMS = {
     ("MALE", "15+"): "SEX=M",
     ("MALE", "15-24"): "AGE=Y15T24|SEX=M",
 }
-
-
-def _checksum(engine) -> tuple:
-    with engine.connect() as conn:
-        return tuple(conn.execute(text(CHECKSUM)).one())
 
 
 def _pages(series_key: str, folder: Path = SAMPLES) -> list[Path]:
@@ -134,11 +123,11 @@ def test_every_row_of_both_pages_is_loaded(engine, series_key):
 def test_reingest_is_unchanged(engine):
     with _served() as (server, client):
         first = ingest("unsd", POV, client=client)
-        before = _checksum(engine)
+        before = observations_checksum(engine)
         second = ingest("unsd", POV, client=client)
     assert (first["status"], second["status"]) == ("loaded", "unchanged")
     assert second["snapshots"] == first["snapshots"] and second["new_snapshots"] == 0
-    assert _checksum(engine) == before
+    assert observations_checksum(engine) == before
     assert len(_snapshots(engine, POV)) == 2
 
 
@@ -169,12 +158,12 @@ def test_page_2_retried_then_loaded(engine, script, min_seconds):
     ids=["500-persistent", "404", "timeout", "html", "truncated"],
 )
 def test_page_2_failure_fails_the_series_and_loads_nothing(engine, script, reason):
-    before = _checksum(engine)
+    before = observations_checksum(engine)
     with _served(script={PAGE2: script}, read_timeout=0.3) as (server, client):
         with pytest.raises(SourceError, match=r"unsd: http://127\.0\.0\.1:\d+/unsd/v1/sdg/Series/Data\?"
                            r"seriesCode=SI_POV_NAHC&areaCode=398&page=2&pageSize=20: " + reason) as info:  # fmt: skip
             ingest("unsd", POV, client=client)
-        assert _checksum(engine) == before
+        assert observations_checksum(engine) == before
         other = ingest("unsd", UEM, client=client)
     assert "page=2" in info.value.url
     assert other["status"] == "loaded" and other["rows"] == len(_sample_rows(UEM))
@@ -186,13 +175,13 @@ def test_page_2_failure_fails_the_series_and_loads_nothing(engine, script, reaso
 def test_a_bad_page_2_keeps_a_revised_page_1_out_too(engine, tmp_path):
     with _served() as (server, client):
         ingest("unsd", POV, client=client)
-    before = _checksum(engine)
+    before = observations_checksum(engine)
     root, folder = _copy(tmp_path)
     _edit(folder / "SI_POV_NAHC-a398-p1-s20.json", lambda body: body["data"][0].update(value="9.9"))
     with _served(root, script={PAGE2: ["truncate"]}) as (server, client):
         with pytest.raises(SourceError, match="page 2 of 2: invalid or truncated JSON"):
             ingest("unsd", POV, client=client)
-    assert _checksum(engine) == before
+    assert observations_checksum(engine) == before
     assert _current(engine, POV)[("", 2015)][1] != "9.9"
 
 
@@ -226,14 +215,14 @@ def _repeat_a_page_1_cut(body: dict) -> None:
 def test_inconsistent_pages_fail_the_series(engine, tmp_path, change, reason):
     root, folder = _copy(tmp_path)
     _edit(folder / "SI_POV_NAHC-a398-p2-s20.json", change)
-    before = _checksum(engine)
+    before = observations_checksum(engine)
     with _served(root) as (server, client):
         with pytest.raises(SourceError, match=reason) as info:
             ingest("unsd", POV, client=client)
         assert ingest("unsd", UEM, client=client)["status"] == "loaded"
     assert "page=2&pageSize=20" in info.value.url
     assert _current(engine, POV) == {}
-    assert _checksum(engine)[0] == before[0] + len(_sample_rows(UEM))
+    assert observations_checksum(engine)[0] == before[0] + len(_sample_rows(UEM))
 
 
 def test_page_1_html_fails_before_paging(engine):

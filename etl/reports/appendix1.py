@@ -9,8 +9,6 @@ Issued like every report: versioned, immutable, re-issued only when the content 
 
 from __future__ import annotations
 
-import hashlib
-import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,15 @@ from sqlalchemy.engine import Connection, Engine
 from etl import config
 from etl.reports.appendix2 import regions_for_year
 from etl.reports.appendix2_xlsx import CREATOR
-from etl.reports.issuing import IssuedReport, latest_report, new_version_path, record_report, save_atomically, unchanged
+from etl.reports.issuing import (
+    IssuedReport,
+    content_digest,
+    latest_report,
+    new_version_path,
+    record_report,
+    save_atomically,
+    unchanged,
+)
 from etl.reports.xlsx_tables import heading, records, table
 
 KIND = "appendix1"
@@ -90,7 +96,7 @@ def issue_appendix1(engine: Engine, year: int, out_dir: Path | None = None) -> l
 def _issue_one(engine: Engine, kato: str, year: int, out_dir: Path) -> IssuedReport:
     with engine.begin() as conn:
         rows = build_appendix1(conn, kato)
-        digest = hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
+        digest = content_digest(rows)
         latest = latest_report(conn, KIND, kato, year)
         if unchanged(latest, digest):
             return IssuedReport(kato, year, latest.version, Path(latest.path), latest.sha256, new=False)

@@ -6,12 +6,8 @@ content becomes the next version beside the old one, and both stay recorded in `
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import asdict, replace
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import text
@@ -20,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from etl import config
 from etl.reports.appendix2_xlsx import write_appendix2
 from etl.reports.forms import LANGUAGES, Appendix2Form, FormRow
-from etl.reports.issuing import IssuedReport, latest_report, new_version_path, record_report, unchanged
+from etl.reports.issuing import IssuedReport, content_digest, latest_report, new_version_path, record_report, unchanged
 
 #: The form's texts by language; {year} and {vintage}/{snapshots} are filled in.
 _TEXTS: dict[str, dict[str, str]] = {
@@ -169,7 +165,7 @@ def content_hash(forms: Appendix2Form | Sequence[Appendix2Form]) -> str:
         payload: object = asdict(replace(forms, provenance_note=""))
     else:
         payload = [asdict(replace(form, provenance_note="")) for form in forms]
-    return hashlib.sha256(json.dumps(payload, default=_jsonable, sort_keys=True).encode()).hexdigest()
+    return content_digest(payload)
 
 
 def regions_for_year(conn: Connection, year: int) -> list[str]:
@@ -225,12 +221,6 @@ def _check(form: Appendix2Form) -> None:
     decision = check_form(form)
     if not decision.load:
         raise QualityFailure(decision, f"appendix2_form {form.kato_code} {form.year} ({form.language})")
-
-
-def _jsonable(value: object) -> str:
-    if isinstance(value, Decimal | datetime):
-        return str(value)
-    raise TypeError(f"cannot hash {type(value).__name__}")
 
 
 _LATEST = """

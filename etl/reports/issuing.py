@@ -7,6 +7,7 @@ content becomes the next version beside the old one, and an existing file is nev
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -38,6 +39,11 @@ class IssuedReport:
     path: Path
     sha256: str
     new: bool
+
+
+def content_digest(payload: object) -> str:
+    """sha256 of what a report says (JSON, keys sorted; Decimals and dates as text): equal content, equal hash."""
+    return hashlib.sha256(json.dumps(payload, default=str, sort_keys=True).encode()).hexdigest()
 
 
 def latest_report(conn: Connection, kind: str, kato_code: str | None, year: int) -> Any:

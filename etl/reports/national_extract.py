@@ -9,8 +9,6 @@ warehouse says now. A final extract is refused while any region's form is missin
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -20,7 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from etl import config
 from etl.reports.appendix2 import build_appendix2_forms, content_hash, indicator_lines, regions_for_year
 from etl.reports.forms import FormRow
-from etl.reports.issuing import IssuedReport, latest_report, new_version_path, record_report, unchanged
+from etl.reports.issuing import IssuedReport, content_digest, latest_report, new_version_path, record_report, unchanged
 
 KIND = "national_extract"
 STATUSES = ("draft", "final", "amended")
@@ -106,8 +104,7 @@ def _coverage(conn: Connection, kato: str, year: int, name, indicators: int, fac
 
 def extract_hash(extract: NationalExtract) -> str:
     """Hash of what the extract says (content only: no timestamps), to tell an unchanged re-run."""
-    payload = json.dumps(asdict(extract), default=str, sort_keys=True)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    return content_digest(asdict(extract))
 
 
 def issue_national_extract(
