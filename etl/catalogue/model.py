@@ -22,7 +22,8 @@ from etl.catalogue.files import (
 _KATO = re.compile(r"^\d{9}$")
 #: Which source's value a fact takes when several have one: the statistics office's own data first.
 SOURCE_PRIORITY = {"taldau": 10, "files": 20, "opensdg": 30, "sdmx": 40, "unsd": 50}
-FORMULAS = frozenset({"direct", "ratio", "per_1000", "per_100000", "sum", "difference"})
+#: A series maps to an indicator directly; computed indicators are formulas (``catalogue/formulas.csv``).
+SERIES_FORMULAS = frozenset({"direct"})
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,9 @@ class Region:
     valid_to: date | None
     split_from_kato: str | None
     sort_order: int
+    #: the name as a body's name needs it (genitive): «Акмолинской области», «города Астаны»; «Ақмола облысының»
+    genitive_ru: str = ""
+    genitive_kk: str = ""
 
     def valid_in(self, year: int) -> bool:
         """True when the region existed for at least part of ``year``."""
@@ -58,13 +62,20 @@ class Indicator:
     name_en: str
     unit_ru: str
     unit_kk: str
-    direction: int
+    #: 1 an increase is desirable, -1 a decrease is, None not judged (no direction-dependent assessment)
+    direction: int | None
     decimals: int
     responsible_ru: str
     source_ru: str
     responsible_kk: str
     source_kk: str
     opensdg_id: str
+    #: the national platform's UNIT_MEASURE code, when the unit is one of units.csv
+    unit_code: str = ""
+    #: ``national`` (the country's own indicator) or ``global`` (a UN indicator)
+    kind: str = "national"
+    #: the platform's reporting status (complete, inprogress, notstarted, notapplicable)
+    reporting_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -137,13 +148,32 @@ def _region(row: Row) -> Region:
         valid_to=_date(row, "valid_to"),
         split_from_kato=row.text("split_from_kato", required=False) or None,
         sort_order=row.integer("sort_order") or 0,
+        genitive_ru=_genitive(row, "genitive_ru", _GENITIVE_RU),
+        genitive_kk=_genitive(row, "genitive_kk", _GENITIVE_KK),
     )
 
 
+#: what a region's or city's genitive must contain: it replaces «области» / «Облыстың» in a body's name
+_GENITIVE_RU = {"region": "области", "city": "города"}
+_GENITIVE_KK = {"region": "облысының", "city": "қаласының"}
+
+
+def _genitive(row: Row, column: str, marks: dict[str, str]) -> str:
+    """Required for regions and cities (their local bodies are named with it), checked for the right noun."""
+    kind = row.text("kind")
+    value = row.text(column, required=kind in marks)
+    if kind in marks and marks[kind] not in value.split():
+        raise CatalogueError(f"{row.where(column)}: a {kind}'s genitive contains {marks[kind]!r}, got {value!r}")
+    return value
+
+
 def _indicator(row: Row) -> Indicator:
-    direction = row.integer("direction")
-    if direction not in (-1, 1):
-        raise CatalogueError(f"{row.where('direction')}: expected 1 or -1, got {direction}")
+    direction = row.integer("direction", required=False)
+    if direction not in (-1, 1, None):
+        raise CatalogueError(f"{row.where('direction')}: expected 1, -1 or empty (not judged), got {direction}")
+    kind = row.text("kind", required=False) or "national"
+    if kind not in ("national", "global"):
+        raise CatalogueError(f"{row.where('kind')}: expected national or global, got {kind!r}")
     return Indicator(
         code=row.text("code"),
         goal=row.integer("goal") or 0,
@@ -160,6 +190,9 @@ def _indicator(row: Row) -> Indicator:
         responsible_kk=row.text("responsible_kk"),
         source_kk=row.text("source_kk"),
         opensdg_id=row.text("opensdg_id", required=False),
+        unit_code=row.text("unit_code", required=False),
+        kind=kind,
+        reporting_status=row.text("reporting_status", required=False),
     )
 
 
@@ -169,8 +202,11 @@ def _series(row: Row, source: str, params: dict[str, Any], indicator_codes: set[
         key = row.text("series_key")
         raise CatalogueError(f"{row.where('indicator_code')}: {key} maps to unknown indicator {code!r}")
     formula = row.text("formula", required=False) or "direct"
-    if formula not in FORMULAS:
-        raise CatalogueError(f"{row.where('formula')}: expected one of {sorted(FORMULAS)}, got {formula!r}")
+    if formula not in SERIES_FORMULAS:
+        raise CatalogueError(
+            f"{row.where('formula')}: a series maps directly ('direct'), got {formula!r}; "
+            "a computed indicator is a formula in catalogue/formulas.csv"
+        )
     return Series(
         series_key=row.text("series_key"),
         source=source,

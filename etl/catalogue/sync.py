@@ -114,9 +114,13 @@ def _appendix1_rows(folder: Path | None, current: list[str], codes: set[str]) ->
         classification = row.integer("classification")
         if classification not in (1, 2, 3):
             raise CatalogueError(f"{row.where('classification')}: expected 1, 2 or 3, got {classification}")
-        kato = row.text("kato_code")
+        kato, row_no = row.text("kato_code"), row.text("row_no")
+        if not all(part.isascii() and part.isdigit() for part in row_no.split(".")):
+            raise CatalogueError(f"{row.where('row_no')}: expected numbers joined by dots (3, 2.1), got {row_no!r}")
+        if not code and not row.text("regional_name_ru", required=False):
+            raise CatalogueError(f"{row.where('regional_name_ru')}: a row without an indicator needs its own name")
         item = {
-            "row_no": row.text("row_no"),
+            "row_no": row_no,
             "indicator_code": code,
             "regional_name_ru": row.text("regional_name_ru", required=False) or None,
             "classification": classification,
@@ -125,6 +129,9 @@ def _appendix1_rows(folder: Path | None, current: list[str], codes: set[str]) ->
             "target_value": row.decimal("target_value", required=False),
             "target_year": row.integer("target_year", required=False),
             "responsible_ru": row.text("responsible_ru", required=False) or None,
+            # optional columns (an older file without them reads as empty): the Kazakh sheet's own texts
+            "regional_name_kk": row.text("regional_name_kk", required=False) or None,
+            "responsible_kk": row.text("responsible_kk", required=False) or None,
         }
         # a region's own line replaces the default ('*') line with the same row number
         for target in current if kato == ALL_REGIONS else [kato]:
