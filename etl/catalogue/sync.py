@@ -11,14 +11,15 @@ from sqlalchemy.engine import Connection
 
 from etl.catalogue.files import (
     ACTIVITY_COLUMNS,
-    ACTIVITY_KK_COLUMNS,
     ALL_REGIONS,
     APPENDIX1_COLUMNS,
     PLAN_COLUMNS,
     CatalogueError,
     read_rows,
 )
+from etl.catalogue.formulas import Formula, load_formulas
 from etl.catalogue.model import Region, load_indicators, load_regions, load_series
+from etl.catalogue.units import load_units
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class SyncResult:
     appendix1_items: int
     plans: int
     activities: int
+    formulas: int = 0
 
 
 def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
@@ -36,6 +38,11 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
     regions = load_regions(folder)
     indicators = load_indicators(folder)
     series = load_series(folder, {i.code for i in indicators})
+    units = load_units(folder)
+    _check_mapped_units(indicators, series, units)
+    formulas = load_formulas(
+        folder, {i.code: i for i in indicators}, {s.series_key: s for s in series}, units, {r.kato_code for r in regions}
+    )
     _upsert_regions(conn, regions)
     _replace_aliases(conn, regions)
     _upsert(conn, "sdg.indicator", ("code",), [i.__dict__ for i in indicators])
@@ -70,6 +77,7 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
             ),
             mappings,
         )
+    _replace_formulas(conn, formulas)
     current = [r.kato_code for r in regions if r.kind != "country" and r.valid_to is None]
     items = _appendix1_rows(folder, current, {i.code for i in indicators})
     _replace(conn, "sdg.appendix1_item", items)
@@ -77,7 +85,55 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
     _replace(conn, "sdg.plan_value", plans)
     activities = [_activity(row) for row in read_rows("activities.csv", ACTIVITY_COLUMNS, folder)]
     _replace(conn, "sdg.activity", activities)
-    return SyncResult(len(regions), len(indicators), len(series), len(items), len(plans), len(activities))
+    return SyncResult(
+        len(regions), len(indicators), len(series), len(items), len(plans), len(activities), len(formulas)
+    )
+
+
+def _check_mapped_units(indicators: list, series: list, units) -> None:
+    """A series mapped directly must be published in its indicator's unit (when it declares one)."""
+    by_code = {i.code: i for i in indicators}
+    for s in series:
+        indicator = by_code.get(s.indicator_code or "")
+        if indicator is None or not s.unit_ru:
+            continue
+        own = units.find(text=s.unit_ru)
+        wanted = units.find(indicator.unit_code, indicator.unit_ru)
+        if own is None or wanted is None or own.code != wanted.code:
+            if " ".join(s.unit_ru.lower().split()) != " ".join(indicator.unit_ru.lower().split()):
+                raise CatalogueError(
+                    f"series/{s.source}.csv: {s.series_key} is published in {s.unit_ru!r}, but indicator "
+                    f"{indicator.code} is in {indicator.unit_ru!r}; map it through a formula or fix the unit"
+                )
+
+
+def _replace_formulas(conn: Connection, formulas: list[Formula]) -> None:
+    conn.execute(text("DELETE FROM sdg.indicator_formula"))  # operands go with them (ON DELETE CASCADE)
+    if not formulas:
+        return
+    conn.execute(
+        text(
+            "INSERT INTO sdg.indicator_formula (indicator_code, kato_code, formula, factor, priority) "
+            "VALUES (:indicator_code, :kato_code, :formula, :factor, :priority)"
+        ),
+        [
+            {"indicator_code": f.indicator_code, "kato_code": f.kato_code, "formula": f.formula,
+             "factor": f.factor, "priority": f.priority}
+            for f in formulas
+        ],
+    )  # fmt: skip
+    conn.execute(
+        text(
+            "INSERT INTO sdg.indicator_operand (indicator_code, kato_code, position, role, series_key, dims, unit, "
+            "scale) VALUES (:indicator_code, :kato_code, :position, :role, :series_key, :dims, :unit, :scale)"
+        ),
+        [
+            {"indicator_code": f.indicator_code, "kato_code": f.kato_code, "position": o.position, "role": o.role,
+             "series_key": o.series_key, "dims": o.dims, "unit": o.unit, "scale": o.scale}
+            for f in formulas
+            for o in f.operands
+        ],
+    )  # fmt: skip
 
 
 def _upsert_regions(conn: Connection, regions: list[Region]) -> None:
@@ -142,28 +198,15 @@ def _appendix1_rows(folder: Path | None, current: list[str], codes: set[str]) ->
 
 
 def _plan(row) -> dict:
-    return {
-        "kato_code": row.text("kato_code"),
-        "indicator_code": row.text("indicator_code"),
-        "year": row.integer("year"),
-        "value": row.decimal("value"),
-    }
+    from etl.catalogue.plans import plan_record  # checks shared with the plans import
+
+    return plan_record(row)
 
 
 def _activity(row) -> dict:
-    return {
-        "kato_code": row.text("kato_code"),
-        "year": row.integer("year"),
-        "row_no": row.text("row_no"),
-        "name_ru": row.text("name_ru"),
-        "responsible_ru": row.text("responsible_ru", required=False),
-        "source_ru": row.text("source_ru", required=False),
-        "unit_ru": row.text("unit_ru", required=False),
-        "plan_value": row.decimal("plan_value", required=False),
-        "fact_value": row.decimal("fact_value", required=False),
-        "note_ru": row.text("note_ru", required=False),
-        **{column: row.text(column, required=False) for column in ACTIVITY_KK_COLUMNS},
-    }
+    from etl.catalogue.activities import activity_record  # checks shared with the activities import
+
+    return activity_record(row)
 
 
 def _upsert(
