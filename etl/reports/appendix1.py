@@ -5,6 +5,12 @@ national indicator number and name, the region's own wording, classification (1 
 built into regional planning documents, 2 = for monitoring, 3 = activities), unit, baseline and target
 (numbers in their own columns, years beside them, so the file can be computed on), responsible body.
 Issued like every report: versioned, immutable, re-issued only when the content changes.
+
+Each line is the region's (view ``sdg.appendix1_line``): its own wording and body, else the indicator's generic
+body named for the region («Управление здравоохранения города Астаны»); a baseline not given is the Fact of the
+baseline year, printed in italics with a note («расчётное»). A very hidden sheet keeps what was issued (region,
+year, version, every cell and which baselines were derived), so an analyst's edited copy can be imported back
+by comparing each cell with what it was given (``etl.catalogue.appendix1_import``).
 """
 
 from __future__ import annotations
@@ -14,12 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from etl import config
 from etl.reports.appendix2 import regions_for_year
-from etl.reports.appendix2_xlsx import CREATOR
+from etl.reports.appendix2_xlsx import CREATOR, FONT_NAME
 from etl.reports.issuing import (
     IssuedReport,
     content_digest,
@@ -29,20 +37,20 @@ from etl.reports.issuing import (
     save_atomically,
     unchanged,
 )
-from etl.reports.xlsx_tables import heading, records, table
+from etl.reports.xlsx_tables import HEADER_ROW, heading, records, table
 
 KIND = "appendix1"
 
 _ROWS = """
-SELECT a.row_no, i.code,
-       CASE WHEN :lang = 'kk' THEN i.name_kk ELSE i.name_ru END AS national_name,
-       a.regional_name_ru AS regional_name, a.classification,
-       CASE WHEN :lang = 'kk' THEN i.unit_kk ELSE i.unit_ru END AS unit,
-       a.baseline_value, a.baseline_year, a.target_value, a.target_year,
-       COALESCE(a.responsible_ru, CASE WHEN :lang = 'kk' THEN i.responsible_kk ELSE i.responsible_ru END) AS responsible
-FROM sdg.appendix1_item AS a JOIN sdg.indicator AS i ON i.code = a.indicator_code
-WHERE a.kato_code = :kato
-ORDER BY string_to_array(a.row_no, '.')::int[]
+SELECT row_no, indicator_code AS code,
+       CASE WHEN :lang = 'kk' THEN national_name_kk ELSE national_name_ru END AS national_name,
+       CASE WHEN :lang = 'kk' THEN regional_name_kk ELSE regional_name_ru END AS regional_name, classification,
+       CASE WHEN :lang = 'kk' THEN unit_kk ELSE unit_ru END AS unit,
+       baseline_value, baseline_year, baseline_derived, target_value, target_year,
+       CASE WHEN :lang = 'kk' THEN responsible_kk ELSE responsible_ru END AS responsible
+FROM sdg.appendix1_line
+WHERE kato_code = :kato
+ORDER BY row_order
 """
 
 TEXTS: dict[str, dict[str, Any]] = {
@@ -54,6 +62,8 @@ TEXTS: dict[str, dict[str, Any]] = {
                     "Классификация", "Единица измерения", "Базовое значение", "Базовый год", "Целевое значение",
                     "Целевой год", "Ответственные"),
         "classes": {1: "1 – актуальный", 2: "2 – для мониторинга", 3: "3 – мероприятия"},
+        "derived": "Базовое значение в перечне не задано: Факт {year} года из официальных данных (расчётное)",
+        "legend": "Курсивом – расчётное базовое значение (Факт базового года), в перечне не задано",
     },
     "kk": {
         "sheet": "1-қосымша",
@@ -62,22 +72,34 @@ TEXTS: dict[str, dict[str, Any]] = {
         "columns": ("Р/с №", "Ұлттық индикатор №", "Ұлттық индикатор", "Өңірлік индикатор", "Жіктеу",
                     "Өлшем бірлігі", "Базалық мән", "Базалық жыл", "Нысаналы мән", "Нысаналы жыл", "Жауаптылар"),
         "classes": {1: "1 – өзекті", 2: "2 – мониторинг үшін", 3: "3 – іс-шаралар"},
+        "derived": "Базалық мән тізбеде берілмеген: ресми деректерден {year} жылғы Факт (есептік)",
+        "legend": "Көлбеу қаріппен – есептік базалық мән (базалық жылдың Фактісі), тізбеде берілмеген",
     },
 }  # fmt: skip
 WIDTHS = (7, 12, 50, 40, 16, 16, 11, 9, 11, 9, 30)
 
 
+#: the very hidden sheet that keeps what was issued, for the import of an analyst's edited copy
+ISSUED_SHEET = "sdg_issued"
+ISSUED_MARK = "sdg appendix1"
+#: the baseline value's column (G) in both sheets, and the baseline year's place in a row of values (H)
+BASELINE_COLUMN = 7
+_BASELINE_YEAR = 7
+
+
 def build_appendix1(conn: Connection, kato_code: str) -> dict[str, list[list[Any]]]:
-    """The region's list, one row of cell values per item, per language."""
-    result = {}
+    """The region's list, one row of cell values per item, per language; ``derived`` flags the baselines
+    that are the baseline year's Fact rather than a value given in the catalogue."""
+    result: dict[str, list[list[Any]]] = {}
     for language, texts in TEXTS.items():
-        rows = conn.execute(text(_ROWS), {"kato": kato_code, "lang": language}).mappings()
+        rows = list(conn.execute(text(_ROWS), {"kato": kato_code, "lang": language}).mappings())
         result[language] = [
             [r["row_no"], r["code"], r["national_name"], r["regional_name"], texts["classes"][r["classification"]],
              r["unit"], _number(r["baseline_value"]), r["baseline_year"], _number(r["target_value"]),
              r["target_year"], r["responsible"]]
             for r in rows
         ]  # fmt: skip
+        result["derived"] = [[bool(r["baseline_derived"])] for r in rows]
     return result
 
 
@@ -102,24 +124,51 @@ def _issue_one(engine: Engine, kato: str, year: int, out_dir: Path) -> IssuedRep
             return IssuedReport(kato, year, latest.version, Path(latest.path), latest.sha256, new=False)
         version, path = new_version_path(latest, out_dir / str(year) / "appendix1", f"appendix1_{kato}_{year}")
         names = conn.execute(text("SELECT name_ru, name_kk FROM sdg.region WHERE kato_code = :k"), {"k": kato}).one()
-        write_appendix1(rows, {"ru": names.name_ru, "kk": names.name_kk}, year, version, path)
+        write_appendix1(rows, {"ru": names.name_ru, "kk": names.name_kk, "kato": kato}, year, version, path)
         return record_report(conn, KIND, kato, year, version, "final", path, digest)
 
 
 def write_appendix1(
     rows: dict[str, list[list[Any]]], region: dict[str, str], year: int, version: int, path: Path
 ) -> Path:
-    """Both sheets («Приложение 1», «1-қосымша») to ``path``, atomically."""
+    """Both sheets («Приложение 1», «1-қосымша») and the hidden record of what was issued to ``path``,
+    atomically. ``region`` holds the names (``ru``, ``kk``) and the KATO code (``kato``)."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = CREATOR
+    derived = [flag for flag, *_ in rows.get("derived", [[False]] * len(rows["ru"]))]
     for language, texts in TEXTS.items():
         ws = workbook.create_sheet(texts["sheet"])
         subtitle = texts["subtitle"].format(year=year, version=version)
         heading(ws, texts["title"].format(region=region[language]), subtitle)
         table(ws, texts["columns"], rows[language], WIDTHS)
+        _mark_derived(ws, rows[language], derived, texts)
+    _issued_sheet(workbook, rows, derived, region.get("kato", ""), year, version)
     save_atomically(workbook, path)
     return path
+
+
+def _mark_derived(ws: Any, rows: list[list[Any]], derived: list[bool], texts: dict[str, Any]) -> None:
+    """A derived baseline in italics with a note saying whose Fact it is; a legend above the table."""
+    for offset, (values, flag) in enumerate(zip(rows, derived, strict=True), start=1):
+        if flag:
+            cell = ws.cell(row=HEADER_ROW + offset, column=BASELINE_COLUMN)
+            cell.font = Font(name=FONT_NAME, size=11, italic=True)
+            cell.comment = Comment(texts["derived"].format(year=values[_BASELINE_YEAR]), CREATOR)
+    if any(derived):
+        ws.cell(row=3, column=1, value=texts["legend"]).font = Font(name=FONT_NAME, size=10, italic=True)
+
+
+def _issued_sheet(
+    workbook: Workbook, rows: dict[str, list[list[Any]]], derived: list[bool], kato: str, year: int, version: int
+) -> None:
+    """Row 1: mark, region, year, version; then per language and line: the cells as issued and the derived flag."""
+    ws = workbook.create_sheet(ISSUED_SHEET)
+    ws.sheet_state = "veryHidden"
+    ws.append([ISSUED_MARK, kato, year, version])
+    for language in TEXTS:
+        for values, flag in zip(rows[language], derived, strict=True):
+            ws.append([language, *values, flag])
 
 
 def read_appendix1(path: Path, language: str = "ru") -> dict[str, Any]:

@@ -38,19 +38,19 @@ _TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-# Names: the region's own wording from Appendix 1 when it has one (kept as written, in either language),
-# else the indicator number and the catalogue name in the form's language. Same for the responsible body.
+# Names and responsible bodies as the region's Appendix 1 list resolves them (view sdg.appendix1_line): the
+# region's own wording, else the indicator number and the catalogue name; the region's own body, else the
+# indicator's generic one named for the region («…города Астаны», «Астана қаласының…»).
 _INDICATOR_ROWS = """
 SELECT a.row_no, i.code,
-       COALESCE(a.regional_name_ru, i.code || ' ' || CASE WHEN :lang = 'kk' THEN i.name_kk ELSE i.name_ru END)
-           AS name,
-       COALESCE(a.responsible_ru, CASE WHEN :lang = 'kk' THEN i.responsible_kk ELSE i.responsible_ru END)
-           AS responsible,
+       CASE WHEN :lang = 'kk' THEN l.name_kk ELSE l.name_ru END AS name,
+       CASE WHEN :lang = 'kk' THEN l.responsible_kk ELSE l.responsible_ru END AS responsible,
        CASE WHEN :lang = 'kk' THEN i.source_kk ELSE i.source_ru END AS source,
        CASE WHEN :lang = 'kk' THEN i.unit_kk ELSE i.unit_ru END AS unit,
        i.decimals, p.value AS plan, v.value AS fact, v.value_text, v.status
 FROM sdg.appendix1_item AS a
 JOIN sdg.indicator AS i ON i.code = a.indicator_code
+JOIN sdg.appendix1_line AS l ON l.kato_code = a.kato_code AND l.row_no = a.row_no
 LEFT JOIN sdg.indicator_value AS v ON v.indicator_code = i.code AND v.kato_code = a.kato_code AND v.year = :year
 LEFT JOIN sdg.plan_value AS p ON p.indicator_code = i.code AND p.kato_code = a.kato_code AND p.year = :year
 WHERE a.kato_code = :kato AND a.classification IN (1, 2)
