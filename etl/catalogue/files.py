@@ -91,3 +91,10 @@ ACTIVITY_COLUMNS = (
 )  # fmt: skip
 #: optional Kazakh texts of an activity; an absent column or empty cell prints the Russian text on the Kazakh sheet
 ACTIVITY_KK_COLUMNS = ("name_kk", "responsible_kk", "source_kk", "unit_kk", "note_kk")
+#: optional district of an activity (the order's footnote: an initiative group fills the block for a district
+#: with no indicators); empty = the region's own block. ``district_ru`` is part of the key.
+ACTIVITY_DISTRICT_COLUMNS = ("district_ru", "district_kk")
+#: every column an import writes to ``activities.csv``, in this order
+ACTIVITY_FILE_COLUMNS = ACTIVITY_COLUMNS + ACTIVITY_KK_COLUMNS + ACTIVITY_DISTRICT_COLUMNS
+#: ``plan_paths.csv`` (optional file): where a straight baseline-to-target path stands in for missing plans
+PLAN_PATH_COLUMNS = ("kato_code", "indicator_code", "method")
