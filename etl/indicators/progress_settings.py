@@ -55,6 +55,21 @@ class ProgressSettings:
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
+    def used_by(self, with_target: bool) -> dict[str, object]:
+        """The settings an assessment with (or without) a target depends on, stored with its row."""
+        names = _COMMON + (_WITH_TARGET if with_target else _WITHOUT_TARGET)
+        return {name: getattr(self, name) for name in names}
+
+
+_COMMON = ("base_year", "target_year", "min_points", "zero_replacement")
+_WITH_TARGET = (
+    "ratio_on_track", "ratio_acceleration", "ratio_limited", "escap_on_track_api", "escap_regressing_api",
+    "escap_projection",
+)  # fmt: skip
+_WITHOUT_TARGET = (
+    "growth_on_track_pct", "growth_acceleration_pct", "growth_limited_pct", "percent_limit_scaling", "limit_exponent",
+)  # fmt: skip
+
 
 def load_progress_settings(folder: Path | None = None) -> ProgressSettings:
     """The settings of ``<catalogue>/progress.csv``; defaults for a missing file or row."""

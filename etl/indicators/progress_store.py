@@ -149,7 +149,7 @@ def progress_row(
         "percent": info.percent,
         "decimals": info.decimals,
         "plan": None if plan is None else {"value": plan[0], "derived": plan[1]},
-        "settings": s.as_dict(),
+        "settings": s.used_by(target is not None),
     }  # fmt: skip
     return {
         "indicator_code": code, "kato_code": kato, "year": year, "method": sc.method, "direction": info.direction,
