@@ -138,7 +138,7 @@ def import_planning_register(
     parsed = []
     for number, cells in sheet.rows:
         values = checker.read(number, cells, parsers)
-        if values is not None:
+        if len(values) == len(FIELDS):  # a bad cell is recorded and left out: no cross-checks for its row
             parsed.append((number, values))
     entries = _entries(parsed, reference, checker.bad, lambda number: f"row {number}")
     checker.problems.raise_if_any()
