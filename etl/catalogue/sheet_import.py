@@ -276,7 +276,7 @@ def parse_number(cell: object) -> Decimal | None:
     if not raw:
         return None
     compact = _SPACES.sub("", raw)
-    if "," in compact and "." in compact:
+    if "," in compact and "." in compact and re.fullmatch(r"[+-]?[\d.,]+", compact):
         raise CellError(f"expected a number, got {raw!r} (use one decimal separator and no thousands separator)")
     compact = compact.replace(",", ".")
     if not _NUMBER.fullmatch(compact):
