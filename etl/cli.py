@@ -8,7 +8,7 @@ import sys
 import time
 from datetime import date
 
-from etl import config, jobs
+from etl import cli_catalogue, config, jobs
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +102,8 @@ def _parser() -> argparse.ArgumentParser:
     quality.add_parser("docs", help="build the Great Expectations Data Docs and print where").set_defaults(
         func=_quality_docs
     )
+
+    cli_catalogue.add_commands(sub)
 
     replay = sub.add_parser("replay", help="serve the bundled sample responses like the source APIs")
     replay.add_argument("--port", type=int, default=8795)

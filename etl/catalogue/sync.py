@@ -40,9 +40,8 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
     series = load_series(folder, {i.code for i in indicators})
     units = load_units(folder)
     _check_mapped_units(indicators, series, units)
-    formulas = load_formulas(
-        folder, {i.code: i for i in indicators}, {s.series_key: s for s in series}, units, {r.kato_code for r in regions}
-    )
+    by_key = {s.series_key: s for s in series}
+    formulas = load_formulas(folder, {i.code: i for i in indicators}, by_key, units, {r.kato_code for r in regions})
     _upsert_regions(conn, regions)
     _replace_aliases(conn, regions)
     _upsert(conn, "sdg.indicator", ("code",), [i.__dict__ for i in indicators])
