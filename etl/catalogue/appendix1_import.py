@@ -25,89 +25,30 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl import config
+from etl.catalogue.appendix1_edits import (
+    Appendix1ImportError,
+    CellEdit,
+    Issued,
+    changed_cells,
+    classification,
+    open_workbook,
+    read_issued,
+)
 from etl.catalogue.files import ALL_REGIONS, CatalogueError
 from etl.catalogue.model import load_indicators, load_regions
-from etl.reports.appendix1 import ISSUED_MARK, ISSUED_SHEET, TEXTS
-from etl.reports.xlsx_tables import HEADER_ROW
+
+__all__ = ["Appendix1ImportError", "CellEdit", "ImportResult", "import_appendix1"]
 
 #: columns appendix1.csv may lack (an older file): the import adds them to the header when it writes
 OPTIONAL_COLUMNS = ("regional_name_kk", "responsible_kk")
-_LANGUAGES = {"ru": 0, "kk": 1}
-_ROW_NO = re.compile(r"^\d+(\.\d+)*$")
-_CLASS = re.compile(r"^([123])(\s*[–—-].*)?$")
-
-#: sheet column -> (appendix1.csv column, ``{lang}`` filled with the sheet's language; how the cell is read)
-_COLUMNS: dict[int, tuple[str | None, str]] = {
-    1: ("row_no", "key"),
-    2: ("indicator_code", "code"),
-    3: (None, "fixed"),  # national indicator: from the catalogue
-    4: ("regional_name_{lang}", "text"),
-    5: ("classification", "class"),
-    6: (None, "fixed"),  # unit: from the catalogue
-    7: ("baseline_value", "number"),
-    8: ("baseline_year", "year"),
-    9: ("target_value", "number"),
-    10: ("target_year", "year"),
-    11: ("responsible_{lang}", "text"),
-}
-
-# (Russian, Kazakh): a bad cell is named in its sheet's language
-_MESSAGES = {
-    "number": ("ожидается число", "сан күтіледі"),
-    "year": ("ожидается год: целое число от 1990 до 2100", "жыл күтіледі: 1990–2100 аралығындағы бүтін сан"),
-    "class": ("ожидается классификация 1, 2 или 3", "жіктеу күтіледі: 1, 2 немесе 3"),
-    "text": ("ожидается текст", "мәтін күтіледі"),
-    "fixed": ("столбец заполняется из каталога и не редактируется", "баған каталогтан толтырылады, өзгертілмейді"),
-    "code": (
-        "номер национального индикатора строки не меняется; добавьте строку с новым номером",
-        "жолдың ұлттық индикатор нөмірі өзгертілмейді; жаңа нөмірмен жол қосыңыз",
-    ),
-    "unknown_code": ("неизвестный национальный индикатор {value}", "белгісіз ұлттық индикатор {value}"),
-    "row_no": ("ожидается номер строки: числа через точку (3, 2.1)", "жол нөмірі күтіледі: нүктемен бөлінген сандар"),
-    "repeated": ("строка № {value} повторяется", "№ {value} жол қайталанады"),
-    "missing": (
-        "строка № {value} перечня отсутствует; строки перечня не удаляются",
-        "тізбенің № {value} жолы жоқ; тізбе жолдары жойылмайды",
-    ),
-    "conflict": ("изменено иначе, чем {value}", "{value} ұяшығынан басқаша өзгертілген"),
-    "new_class": ("новой строке нужна классификация", "жаңа жолға жіктеу қажет"),
-    "new_name": (
-        "строке без национального индикатора нужно региональное название на листе «Приложение 1»",
-        "ұлттық индикаторы жоқ жолға «Приложение 1» парағында өңірлік атау қажет",
-    ),
-    "headers": ("заголовки таблицы не совпадают с формой: {value}", "кесте тақырыптары нысанмен сәйкес емес: {value}"),
-    "no_sheet": ("лист отсутствует", "парақ жоқ"),
-}
-
-
-class Appendix1ImportError(CatalogueError):
-    """The file is refused; ``errors`` names every bad cell (sheet!address: what is wrong)."""
-
-    def __init__(self, path: Path, errors: list[str]):
-        self.errors = errors
-        super().__init__(f"{Path(path).name}: {len(errors)} error(s), nothing imported:\n" + "\n".join(errors))
-
-
-@dataclass(frozen=True)
-class CellEdit:
-    """One accepted cell: where it is, the catalogue column it sets, what was issued and what it is now."""
-
-    sheet: str
-    address: str
-    row_no: str
-    column: str
-    old: Any
-    new: Any
 
 
 @dataclass(frozen=True)
@@ -126,19 +67,6 @@ class ImportResult:
     new: bool
 
 
-@dataclass(frozen=True)
-class _Issued:
-    kato: str
-    year: int
-    version: int
-    #: language -> row_no -> the 11 cell values as issued
-    rows: dict[str, dict[str, list[Any]]]
-
-
-class _Bad(ValueError):
-    """A cell that cannot be read as its column asks; the argument is a key of ``_MESSAGES``."""
-
-
 def import_appendix1(
     path: Path | str, catalogue_dir: Path | None = None, conn: Connection | None = None
 ) -> ImportResult:
@@ -148,18 +76,12 @@ def import_appendix1(
     folder = Path(catalogue_dir or config.catalogue_dir())
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
-    workbook = _open(path, data)
-    issued = _issued(workbook, path, folder)
+    workbook = open_workbook(path, data)
+    issued = read_issued(workbook, path, folder)
     kept = _kept_version(issued.kato, sha)
     if kept is not None:
         return ImportResult(issued.kato, kept[0], sha, kept[1], issued.year, issued.version, (), (), new=False)
-    codes = {i.code for i in load_indicators(folder)}
-    errors: list[str] = []
-    edits = [edit for language in TEXTS for edit in _sheet_edits(workbook, language, issued, codes, errors)]
-    changes = _merge(edits, errors)
-    _check_new_rows(changes, issued, errors)
-    if errors:
-        raise Appendix1ImportError(path, errors)
+    changes = changed_cells(workbook, issued, {i.code for i in load_indicators(folder)}, path)
     header, rows = _read_csv(folder / "appendix1.csv")
     own = _apply(rows, header, issued, changes)
     new_csv = _csv_text(header, rows)
@@ -170,203 +92,6 @@ def import_appendix1(
     result = ImportResult(issued.kato, version, sha, copy, issued.year, issued.version, tuple(changes), cells, new=True)
     _commit(folder / "appendix1.csv", new_csv, data, result, path.name, own, conn)
     return result
-
-
-# ---- reading the workbook -------------------------------------------------------------------------------------
-
-
-def _open(path: Path, data: bytes) -> Any:
-    try:
-        return load_workbook(io.BytesIO(data), data_only=True)
-    except Exception as exc:  # openpyxl raises several kinds for a file that is not an XLSX workbook
-        raise Appendix1ImportError(path, [f"не книга XLSX / XLSX кітабы емес: {exc}"]) from exc
-
-
-def _issued(workbook: Any, path: Path, folder: Path) -> _Issued:
-    """What the file said when issued (its very hidden sheet), for a region that exists now."""
-    if ISSUED_SHEET not in workbook.sheetnames:
-        raise Appendix1ImportError(
-            path,
-            [
-                f"нет скрытого листа {ISSUED_SHEET}: файл выпущен не командой «sdg report appendix1» / "
-                f"{ISSUED_SHEET} жасырын парағы жоқ: файлды «sdg report appendix1» шығармаған"
-            ],
-        )
-    ws = workbook[ISSUED_SHEET]
-    mark, kato, year, version = (ws.cell(row=1, column=c).value for c in range(1, 5))
-    current = {r.kato_code for r in load_regions(folder) if r.kind != "country" and r.valid_to is None}
-    if mark != ISSUED_MARK or str(kato) not in current or not isinstance(year, int) or not isinstance(version, int):
-        raise Appendix1ImportError(
-            path, [f"{ISSUED_SHEET}!A1: регион {kato!r} не найден в каталоге / өңір {kato!r} каталогта табылмады"]
-        )
-    rows: dict[str, dict[str, list[Any]]] = {language: {} for language in TEXTS}
-    for values in ws.iter_rows(min_row=2, max_col=12, values_only=True):
-        if values[0] in rows:
-            rows[values[0]][str(values[1])] = list(values[1:12])
-    return _Issued(str(kato), int(year), int(version), rows)
-
-
-def _message(key: str, language: str, value: Any = "") -> str:
-    return _MESSAGES[key][_LANGUAGES[language]].format(value=value)
-
-
-def _sheet_edits(workbook: Any, language: str, issued: _Issued, codes: set[str], errors: list[str]) -> list[CellEdit]:
-    """The cells of one sheet that differ from what was issued; bad cells go to ``errors``."""
-    name = TEXTS[language]["sheet"]
-    if name not in workbook.sheetnames:
-        errors.append(f"{name}: {_message('no_sheet', language)}")
-        return []
-    ws = workbook[name]
-    headers = tuple(_plain_text(ws.cell(row=HEADER_ROW, column=c).value) for c in _COLUMNS)
-    if headers != TEXTS[language]["columns"]:
-        errors.append(f"{name}!A{HEADER_ROW}: {_message('headers', language, headers)}")
-        return []
-    edits: list[CellEdit] = []
-    seen: set[str] = set()
-    for excel_row, row_no in _data_rows(ws, language, errors):
-        if row_no in seen:
-            errors.append(f"{name}!A{excel_row}: {_message('repeated', language, row_no)}")
-            continue
-        seen.add(row_no)
-        before = issued.rows[language].get(row_no)
-        edits += _row_edits(ws, excel_row, row_no, before, language, codes, errors)
-    for row_no in issued.rows[language]:
-        if row_no not in seen:
-            errors.append(f"{name}: {_message('missing', language, row_no)}")
-    return edits
-
-
-def _data_rows(ws: Worksheet, language: str, errors: list[str]) -> Iterator[tuple[int, str]]:
-    """(sheet row, row number) of every filled row under the header; a bad row number is an error."""
-    for excel_row in range(HEADER_ROW + 1, ws.max_row + 1):
-        values = [ws.cell(row=excel_row, column=c).value for c in _COLUMNS]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
-            continue
-        raw = values[0]
-        row_no = str(int(raw)) if isinstance(raw, int | float) and float(raw).is_integer() else _plain_text(raw)
-        if not row_no or not _ROW_NO.match(row_no):
-            errors.append(f"{ws.title}!A{excel_row}: {_message('row_no', language)}")
-            continue
-        yield excel_row, row_no
-
-
-def _row_edits(
-    ws: Worksheet,
-    excel_row: int,
-    row_no: str,
-    before: list[Any] | None,
-    language: str,
-    codes: set[str],
-    errors: list[str],
-) -> list[CellEdit]:
-    """Edits of one row: each cell read as its column asks and compared with the issued cell (a new row: None)."""
-    edits = []
-    for column, (field, kind) in list(_COLUMNS.items())[1:]:
-        cell = ws.cell(row=excel_row, column=column)
-        where = f"{ws.title}!{cell.coordinate}"
-        try:
-            new = _read(kind, cell.value)
-            old = _read(kind, before[column - 1]) if before else None
-        except _Bad as bad:
-            errors.append(f"{where}: {_message(str(bad), language)}")
-            continue
-        if new == old or (field is None and before is None):  # a new row's catalogue columns are not read
-            continue
-        problem = _refusal(kind, new, before is not None, codes)
-        if problem:
-            errors.append(f"{where}: {_message(problem, language, new)}")
-            continue
-        edits.append(CellEdit(ws.title, cell.coordinate, row_no, field.format(lang=language), old, new))
-    return edits
-
-
-def _refusal(kind: str, new: Any, existing_row: bool, codes: set[str]) -> str | None:
-    """Why a changed cell cannot be taken (a key of ``_MESSAGES``), or None."""
-    if kind == "fixed":
-        return None if not existing_row else "fixed"
-    if kind == "code" and existing_row:
-        return "code"
-    if kind == "code" and new is not None and new not in codes:
-        return "unknown_code"
-    return None
-
-
-def _read(kind: str, value: Any) -> Any:
-    """A cell as its column's type: text (spaces collapsed), Decimal, year, classification 1-3; empty is None."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if kind in ("text", "fixed", "code"):
-        return _plain_text(value)
-    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
-        raise _Bad(kind)
-    return {"number": _decimal, "year": _year, "class": _classification}[kind](value)
-
-
-def _plain_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def _decimal(value: int | float | str | Decimal) -> Decimal:
-    raw = str(value).replace("\u00a0", "").replace(" ", "").replace(",", ".")
-    try:
-        number = Decimal(raw)
-    except InvalidOperation as exc:
-        raise _Bad("number") from exc
-    if not number.is_finite():
-        raise _Bad("number")
-    return number
-
-
-def _year(value: int | float | str | Decimal) -> int:
-    try:
-        number = _decimal(value)
-    except _Bad as exc:
-        raise _Bad("year") from exc
-    if number != number.to_integral_value() or not 1990 <= number <= 2100:
-        raise _Bad("year")
-    return int(number)
-
-
-def _classification(value: int | float | str | Decimal) -> int:
-    match = _CLASS.match(_plain_text(value))
-    if not match:
-        raise _Bad("class")
-    return int(match.group(1))
-
-
-def _merge(edits: list[CellEdit], errors: list[str]) -> dict[str, dict[str, CellEdit]]:
-    """row_no -> catalogue column -> edit; one value changed differently on the two sheets is an error."""
-    changes: dict[str, dict[str, CellEdit]] = {}
-    for edit in edits:
-        fields = changes.setdefault(edit.row_no, {})
-        other = fields.get(edit.column)
-        if other is None:
-            fields[edit.column] = edit
-        elif other.new != edit.new:
-            for one, two in ((other, edit), (edit, other)):
-                language = "ru" if one.sheet == TEXTS["ru"]["sheet"] else "kk"
-                errors.append(
-                    f"{one.sheet}!{one.address}: {_message('conflict', language, f'{two.sheet}!{two.address}')}"
-                )
-    return changes
-
-
-def _check_new_rows(changes: dict[str, dict[str, CellEdit]], issued: _Issued, errors: list[str]) -> None:
-    """A row the analyst added needs a classification, and an indicator or a Russian name."""
-    for row_no, fields in changes.items():
-        if row_no in issued.rows["ru"]:
-            continue
-        first = next(iter(fields.values()))
-        language = "ru" if first.sheet == TEXTS["ru"]["sheet"] else "kk"
-        where = f"{first.sheet}!A{re.sub(r'[A-Z]+', '', first.address)}"
-        if fields.get("classification") is None:
-            errors.append(f"{where}: {_message('new_class', language)}")
-        if fields.get("indicator_code") is None and fields.get("regional_name_ru") is None:
-            errors.append(f"{where}: {_message('new_name', language)}")
 
 
 # ---- the catalogue file -----------------------------------------------------------------------------------------
@@ -380,7 +105,7 @@ def _read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     return header + [c for c in OPTIONAL_COLUMNS if c not in header], rows
 
 
-def _apply(rows: list[dict[str, str]], header: list[str], issued: _Issued, changes: dict) -> list[dict[str, str]]:
+def _apply(rows: list[dict[str, str]], header: list[str], issued: Issued, changes: dict) -> list[dict[str, str]]:
     """Set the changed cells on the region's own rows, creating one from the typical (``*``) row when needed;
     returns the region's own rows after the change."""
     own = {r["row_no"].strip(): r for r in rows if (r.get("kato_code") or "").strip() == issued.kato}
@@ -396,13 +121,13 @@ def _apply(rows: list[dict[str, str]], header: list[str], issued: _Issued, chang
     return [{c: row.get(c) or "" for c in header} for row in own.values()]
 
 
-def _new_own_row(header: list[str], base: dict[str, str] | None, issued: _Issued, row_no: str) -> dict[str, str]:
+def _new_own_row(header: list[str], base: dict[str, str] | None, issued: Issued, row_no: str) -> dict[str, str]:
     """The region's own copy of a line: the typical row as it stands, else what was issued (code, class)."""
     row = {c: (base or {}).get(c) or "" for c in header}
     issued_row = issued.rows["ru"].get(row_no)
     if base is None and issued_row is not None:
         row["indicator_code"] = issued_row[1] or ""
-        row["classification"] = str(_classification(issued_row[4]))
+        row["classification"] = str(classification(issued_row[4]))
     row["kato_code"], row["row_no"] = issued.kato, row_no
     return row
 
