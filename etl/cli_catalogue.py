@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+from pathlib import Path
 
 from etl import config
 
@@ -21,6 +23,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         help="also append indicators with regional values missing from the typical list (appendix1.csv, class 2)",
     )
     opensdg.set_defaults(func=_import_opensdg)
+    add_import_commands(catalogue)
 
 
 def _import_opensdg(args: argparse.Namespace) -> int:
@@ -36,3 +39,44 @@ def _import_opensdg(args: argparse.Namespace) -> int:
     print(f"written: {config.catalogue_dir() / 'indicators.csv'}, {config.catalogue_dir() / 'series/opensdg.csv'}")
     print("next: sdg db migrate (loads and checks the catalogue)")
     return 0
+
+
+#: command → (module, function, what the file holds)
+IMPORTS = {
+    "import-appendix1": ("etl.catalogue.appendix1_import", "import_appendix1", "a region's edited Appendix 1 (XLSX)"),
+    "import-plans": ("etl.catalogue.plans", "import_plans", "plan values (templates/plans.xlsx or .csv)"),
+    "import-activities": ("etl.catalogue.activities", "import_activities", "activities (templates/activities.xlsx)"),
+    "import-planning": (
+        "etl.catalogue.planning",
+        "import_planning_register",
+        "the para 26 register of planning documents (templates/planning_documents.xlsx)",
+    ),
+}
+
+
+def add_import_commands(catalogue: argparse._SubParsersAction) -> None:
+    for command, (_, _, what) in IMPORTS.items():
+        parser = catalogue.add_parser(command, help=f"check and import {what} into the catalogue and warehouse")
+        parser.add_argument("file", type=Path)
+        parser.set_defaults(func=_import_file, command=command)
+
+
+def _import_file(args: argparse.Namespace) -> int:
+    """Every import checks the whole file, then writes the catalogue and the warehouse together, or nothing."""
+    import importlib
+
+    from etl.warehouse.connection import get_engine
+
+    module, function, _ = IMPORTS[args.command]
+    run = getattr(importlib.import_module(module), function)
+    with get_engine().begin() as conn:
+        result = run(args.file, conn=conn)
+    fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+    print(f"{args.file}: imported; " + ", ".join(f"{k}={_short(v)}" for k, v in fields.items()))
+    return 0
+
+
+def _short(value: object) -> str:
+    if isinstance(value, list | tuple) and len(value) > 6:
+        return f"{len(value)} items"
+    return str(value)

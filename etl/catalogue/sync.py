@@ -19,6 +19,8 @@ from etl.catalogue.files import (
 )
 from etl.catalogue.formulas import Formula, load_formulas
 from etl.catalogue.model import Region, load_indicators, load_regions, load_series
+from etl.catalogue.planning import sync_planning
+from etl.catalogue.plans import sync_plan_paths
 from etl.catalogue.units import load_units
 
 
@@ -31,6 +33,8 @@ class SyncResult:
     plans: int
     activities: int
     formulas: int = 0
+    plan_paths: int = 0
+    planning_documents: int = 0
 
 
 def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
@@ -77,16 +81,20 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
             mappings,
         )
     _replace_formulas(conn, formulas)
-    current = [r.kato_code for r in regions if r.kind != "country" and r.valid_to is None]
-    items = _appendix1_rows(folder, current, {i.code for i in indicators})
+    # the typical list ('*') applies to every region, historical ones too: their old years' forms are filled
+    listed = [r.kato_code for r in regions if r.kind != "country"]
+    items = _appendix1_rows(folder, listed, {i.code for i in indicators})
     _replace(conn, "sdg.appendix1_item", items)
     plans = [_plan(row) for row in read_rows("plans.csv", PLAN_COLUMNS, folder)]
     _replace(conn, "sdg.plan_value", plans)
     activities = [_activity(row) for row in read_rows("activities.csv", ACTIVITY_COLUMNS, folder)]
     _replace(conn, "sdg.activity", activities)
+    plan_paths = sync_plan_paths(conn, folder)
+    planning = sync_planning(conn, folder)  # after regions, indicators and Appendix 1: it refers to them
     return SyncResult(
-        len(regions), len(indicators), len(series), len(items), len(plans), len(activities), len(formulas)
-    )
+        len(regions), len(indicators), len(series), len(items), len(plans), len(activities), len(formulas),
+        plan_paths, planning,
+    )  # fmt: skip
 
 
 def _check_mapped_units(indicators: list, series: list, units) -> None:

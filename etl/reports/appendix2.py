@@ -47,7 +47,8 @@ SELECT a.row_no, i.code,
        CASE WHEN :lang = 'kk' THEN l.responsible_kk ELSE l.responsible_ru END AS responsible,
        CASE WHEN :lang = 'kk' THEN i.source_kk ELSE i.source_ru END AS source,
        CASE WHEN :lang = 'kk' THEN i.unit_kk ELSE i.unit_ru END AS unit,
-       i.decimals, p.value AS plan, v.value AS fact, v.value_text, v.status
+       i.decimals, p.value AS plan, v.value AS fact, v.value_text, v.status,
+       CASE WHEN :lang = 'kk' THEN v.explanation_kk ELSE v.explanation_ru END AS explanation
 FROM sdg.appendix1_item AS a
 JOIN sdg.indicator AS i ON i.code = a.indicator_code
 JOIN sdg.appendix1_line AS l ON l.kato_code = a.kato_code AND l.row_no = a.row_no
@@ -126,9 +127,10 @@ def _indicator_row(r, year: int, texts: dict[str, str]) -> FormRow:
     note = ""
     fact_text = ""
     if status == "suppressed":
-        fact_text, note = "x", texts["suppressed"]
+        fact_text, note = "x", r["explanation"] or texts["suppressed"]
     elif status in (None, "missing"):
-        note = texts["missing"].format(year=year)
+        # a computed indicator says which operand is missing; a direct one has no data for the year
+        note = r["explanation"] or texts["missing"].format(year=year)
     return FormRow(
         number=str(r["row_no"]),
         name=r["name"],
