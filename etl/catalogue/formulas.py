@@ -45,7 +45,10 @@ class Operand:
     label_kk: str = ""
 
     def label(self, language: str) -> str:
-        return (self.label_kk if language == "kk" else self.label_ru) or self.series_key
+        """The label from formulas.csv, else the series and its cut: two operands of one submitter's file
+        differ only in their dims (``files:vital_dept [INDICATOR=births_live]``)."""
+        own = self.label_kk if language == "kk" else self.label_ru
+        return own or (f"{self.series_key} [{self.dims}]" if self.dims else self.series_key)
 
 
 @dataclass(frozen=True)
@@ -93,14 +96,18 @@ def _formula(
         raise CatalogueError(
             f"{first.where('formula')}: {code}: formula {formula!r} cannot be computed; known: {sorted(FORMULAS)}"
         )
-    factor = first.decimal("factor", required=False) or Decimal(100 if formula == "share" else 1)
+    factor = first.decimal("factor", required=False)
+    if factor is None:  # not ``or``: a factor of 0 is an error to report, not a default to apply
+        factor = Decimal(100 if formula == "share" else 1)
     _check_same(rows, formula, factor, code, kato)
     if factor <= 0 or (formula == "share" and factor != 100):
         raise CatalogueError(f"{first.where('factor')}: {code}: factor {factor} does not fit formula {formula!r}")
     _check_roles(formula, rows, code)
     result_unit = units.find(getattr(indicator, "unit_code", ""), indicator.unit_ru)
     if result_unit is None:
-        raise CatalogueError(f"{FILE}: {code}: the indicator's unit {indicator.unit_ru!r} is not in units.csv")
+        raise CatalogueError(
+            f"{first.where('indicator_code')}: {code}: the indicator's unit {indicator.unit_ru!r} is not in units.csv"
+        )
     operand_units = [_operand_unit(row, series, units) for row in rows]
     scales = _scales(formula, factor, operand_units, result_unit, rows, code)
     operands = tuple(
@@ -140,8 +147,11 @@ def _check_roles(formula: str, rows: list[Row], code: str) -> None:
         ok = roles == list(expected)
     if not ok:
         wanted = "two or more 'term'" if expected == ("term+",) else ", ".join(expected)
+        # name the first line whose role is out of place (the first line when only the count is wrong)
+        wanted_roles = ["term"] * len(roles) if expected == ("term+",) else list(expected)
+        bad = next((r for r, w in zip(rows, wanted_roles, strict=False) if r.text("role") != w), rows[0])
         raise CatalogueError(
-            f"{rows[0].where('role')}: {code}: formula {formula!r} takes operands ({wanted}) in this order, got {roles}"
+            f"{bad.where('role')}: {code}: formula {formula!r} takes operands ({wanted}) in this order, got {roles}"
         )
 
 
@@ -170,8 +180,10 @@ def _scales(
         scales = [unit.converts_to(result) for unit in units]
         if any(s is None for s in scales):
             bad = [u.unit_ru for u, s in zip(units, scales, strict=True) if s is None]
+            first_bad = next(row for row, s in zip(rows, scales, strict=True) if s is None)
             raise CatalogueError(
-                f"{where}: {code}: {formula} of {bad} cannot give the indicator's unit {result.unit_ru!r}"
+                f"{first_bad.where('unit_ru')}: {code}: {formula} of {bad} cannot give the indicator's unit "
+                f"{result.unit_ru!r}"
             )
         return scales  # type: ignore[return-value]
     top, bottom = units
@@ -185,11 +197,15 @@ def _scales(
         return [scale, Decimal(1)]
     fits = (result.kind == "rate" and result.per == factor) or (result.kind == "percent" and factor == 100)
     fits = fits or (factor == 1 and result.kind in ("index", "other"))
-    if not fits:
+    if not fits:  # the factor is the cell at fault (the indicator's unit is fixed by indicators.csv)
         per = f" per {result.per}" if result.per else ""
         raise CatalogueError(
-            f"{where}: {code}: {formula} × {factor} gives a rate per {factor}, "
+            f"{rows[0].where('factor')}: {code}: {formula} × {factor} gives a rate per {factor}, "
             f"but the indicator's unit is {result.unit_ru!r} ({result.kind}{per})"
+        )
+    if formula == "per_capita" and bottom.base != "PERSONS":
+        raise CatalogueError(
+            f"{rows[1].where('unit_ru')}: {code}: per_capita divides by a number of persons, not by {bottom.unit_ru!r}"
         )
     # counts in thousands become counts, so deaths per (thousand persons) come out right
     return [unit.multiplier if unit.base else Decimal(1) for unit in units]

@@ -38,16 +38,17 @@ ROLE_NAMES: dict[str, dict[str, str]] = {
 }
 _TEXTS = {
     "ru": {
+        # no adjective agrees with the role: roles are of every gender (числитель, численность, слагаемое)
         "missing": "Не рассчитано: нет данных ({role}: {label}) за {year} год",
-        "suppressed": "Не рассчитано: {role} конфиденциален (x) ({label}) за {year} год",
-        "zero": "Не рассчитано: {role} равен нулю ({label}) за {year} год",
-        "unit": "Не рассчитано: {role} ({label}) опубликован в единице «{unit}», ожидается «{expected}»",
+        "suppressed": "Не рассчитано: значение конфиденциально (x) ({role}: {label}) за {year} год",
+        "zero": "Не рассчитано: деление на нуль ({role}: {label}) за {year} год",
+        "unit": "Не рассчитано: единица «{unit}» вместо «{expected}» ({role}: {label}) за {year} год",
     },
     "kk": {
         "missing": "Есептелмеді: {year} жылғы деректер жоқ ({role}: {label})",
         "suppressed": "Есептелмеді: {year} жылғы {role} құпия (x) ({label})",
         "zero": "Есептелмеді: {year} жылғы {role} нөлге тең ({label})",
-        "unit": "Есептелмеді: {role} ({label}) «{unit}» бірлігінде жарияланған, «{expected}» күтіледі",
+        "unit": "Есептелмеді: {year} жылғы {role} ({label}) «{unit}» бірлігінде жарияланған, «{expected}» күтіледі",
     },
 }
 
