@@ -126,6 +126,18 @@ def test_round_half_up_is_not_bankers_rounding():
     assert round_half_up(Decimal("2.345"), 2) == Decimal("2.35")
     assert round_half_up(Decimal("2.5"), 0) == Decimal(3)
     assert round_half_up(Decimal("2.344999"), 2) == Decimal("2.34")
+    assert str(round_half_up(Decimal("-2.345"), 2)) == "-2.35"  # half away from zero, as published
+    assert str(round_half_up(Decimal("-0.004"), 2)) == "0.00"  # no "-0.00" on a form
+
+
+def test_operand_dims_are_stored_as_observations_key_them(tmp_path):
+    # written with spaces, ';', out of order and with a total: the observations' key is sorted and drops '_T'
+    text_ = edit(3, "INDICATOR=births_live", "SEX=_T; INDICATOR = births_live").replace(
+        "INDICATOR=pop_urban", "URBANISATION=U|INDICATOR=pop_urban"
+    )
+    loaded = load_catalogue_formulas(build_catalogue(tmp_path, text_))
+    assert loaded[(IMR, "*")].operands[1].dims == "INDICATOR=births_live"
+    assert loaded[(URBAN, "*")].operands[0].dims == "INDICATOR=pop_urban|URBANISATION=U"
 
 
 def test_division_by_zero_is_empty_and_names_the_zero_operand(formulas):
@@ -305,6 +317,9 @@ def test_recompute_is_stable_and_a_removed_formula_leaves_no_stale_fact(engine, 
     with engine.begin() as conn:
         compute_indicator_values(conn)
     assert facts(engine) == before  # every column, computed_at included
+    with engine.begin() as conn:  # one year: the same cells of 2022, the other years untouched
+        assert compute_indicator_values(conn, 2022) == len([cell for cell in before if cell[2] == 2022])
+    assert facts(engine) == before
 
     kept = [
         line
@@ -372,6 +387,9 @@ REFUSED = {
         7, "unit_ru", "per_capita divides by a number of persons, not by 'тенге'",
     ),
     "a factor of zero": (edit(2, ",ratio,1000,", ",ratio,0,"), 2, "factor", "factor 0 does not fit formula 'ratio'"),
+    "dims not DIMENSION=CODE": (
+        edit(3, "INDICATOR=births_live", "INDICATOR births_live"), 3, "dims", "expected DIMENSION=CODE pairs"
+    ),
 }  # fmt: skip
 
 

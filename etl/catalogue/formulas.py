@@ -9,6 +9,7 @@ the indicator's unit (a ratio × 1000 must give a rate per 1000; a sum adds one 
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from etl.catalogue.files import ALL_REGIONS, CatalogueError, Row, read_rows
 from etl.catalogue.units import Unit, Units
+from etl.observations import dims_key
 
 FORMULA_COLUMNS = ("indicator_code", "kato_code", "formula", "factor", "role", "series_key", "dims", "unit_ru")
 OPTIONAL_COLUMNS = ("label_ru", "label_kk", "priority")
@@ -30,6 +32,7 @@ ROLES: dict[str, tuple[str, ...]] = {
     "difference": ("minuend", "subtrahend"),
 }
 FORMULAS = frozenset(ROLES)
+_DIM = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=([^=;|]+)$")
 
 
 @dataclass(frozen=True)
@@ -115,7 +118,7 @@ def _formula(
             position=position,
             role=row.text("role"),
             series_key=row.text("series_key"),
-            dims=row.text("dims", required=False),
+            dims=_dims(row),
             unit=unit.unit_ru,
             scale=scale,
             label_ru=row.text("label_ru", required=False),
@@ -125,6 +128,25 @@ def _formula(
     )
     priority = first.integer("priority", required=False)
     return Formula(code, kato, formula, factor, operands, 50 if priority is None else priority)
+
+
+def _dims(row: Row) -> str:
+    """The operand's cut in the observations' own form (pairs sorted by name, totals left out), because
+    ``SEX=F; AGE=Y0`` as written would never equal the stored ``AGE=Y0|SEX=F`` and the operand would stay empty."""
+    raw = row.text("dims", required=False)
+    pairs: dict[str, str] = {}
+    for part in re.split(r"[;|]", raw):
+        pair = "".join(part.split())
+        if not pair:
+            continue
+        match = _DIM.match(pair)
+        if match is None or match.group(1) in pairs:
+            raise CatalogueError(
+                f"{row.where('dims')}: expected DIMENSION=CODE pairs joined by '|' (SEX=F|AGE=Y0T4), "
+                f"each dimension once, got {raw!r}"
+            )
+        pairs[match.group(1)] = match.group(2)
+    return dims_key(pairs)
 
 
 def _check_same(rows: list[Row], formula: str, factor: Decimal, code: str, kato: str) -> None:

@@ -99,8 +99,9 @@ def evaluate(formula: Formula, values: dict[int, OperandValue | None], year: int
 
 
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
-    """Round as statistics offices publish (2.45 → 2.5), not banker's rounding."""
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    """Round as statistics offices publish (2.45 → 2.5), not banker's rounding; never a negative zero."""
+    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # −0.004 → "0.00", not "-0.00" on the form
 
 
 def _problem(operand: Operand, value: OperandValue | None) -> str:
