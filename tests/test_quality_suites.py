@@ -6,6 +6,7 @@ Synthetic frames only (no warehouse): the observations helpers get the catalogue
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -200,7 +201,7 @@ def good_form(**first_row) -> Appendix2Form:
 FORM_CASES = [
     ("expect_table_row_count_to_be_between", None, lambda: Appendix2Form("110000000", "a", "b", 2025)),
     ("expect_column_values_to_not_be_null", "row_no", lambda: good_form(number="")),
-    ("expect_compound_columns_to_be_unique", "block,row_no", lambda: good_form(number="2")),
+    ("expect_compound_columns_to_be_unique", "form,block,row_no", lambda: good_form(number="2")),
     ("expect_column_values_to_be_in_set", "row_complete", lambda: good_form(responsible="")),
     ("expect_column_values_to_be_in_set", "fact_ok", lambda: good_form(fact=None)),
     ("expect_column_values_to_be_in_set", "report_year", lambda: good_form(year=2024)),
@@ -234,7 +235,6 @@ def test_form_has_the_nine_columns_of_the_order():
 
 
 def test_kazakh_form_is_checked_under_kazakh_headers():
-    from dataclasses import replace
 
     from etl.quality.forms import check_form, form_frame, suite_parameters
     from etl.reports.forms import APPENDIX2_COLUMNS_KK, APPENDIX2_COLUMNS_RU
@@ -283,3 +283,18 @@ def test_indices_and_changes_are_exempt_from_bounds(kind):
     assert not failed & {"percent_value", "nonnegative_value"}
     strict = _run_observations(frame, IndicatorQuality(max_yoy_change_pct=1000, kind="share"))
     assert {"percent_value", "nonnegative_value"} <= {o.column for o in strict if not o.success}
+
+
+def test_forms_checked_together_tell_regions_apart():
+    """One suite run for many forms: the same row number in two regions' forms is fine, twice in one is not."""
+    from etl.quality.forms import check_forms
+
+    astana, almaty = replace(good_form(), kato_code="710000000"), replace(good_form(), kato_code="750000000")
+    assert check_forms([astana, almaty]).load
+    twice = replace(almaty, indicators=[*almaty.indicators, almaty.indicators[0]])
+    decision = check_forms([astana, twice])
+    assert not decision.load
+    (failed,) = decision.critical
+    assert failed.column == "form,block,row_no" and "750000000" in str(failed.sample)
+    empty = replace(astana, indicators=[], activities=[])
+    assert [o.why for o in check_forms([empty, almaty]).critical] == ["form 710000000 2025 (ru) has no line at all"]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
+from copy import copy
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -269,18 +270,32 @@ def _row_values(form_row: FormRow) -> list[Any]:
 
 def _write_form_row(ws: Worksheet, row: int, form_row: FormRow) -> None:
     number_format = _number_format(form_row.decimals)
-    font = Font(name=FONT_NAME, size=11)
     for col, value in enumerate(_row_values(form_row), start=1):
         cell = ws.cell(row=row, column=col, value=value if value != "" else None)
-        cell.font = font
-        cell.border = BORDER
-        horizontal = "center" if col in CENTERED_COLS else "left"
-        cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
-        if col in (7, 8) and isinstance(value, (int, float)):
-            cell.number_format = number_format
-    if isinstance(ws.cell(row=row, column=1).value, str):
-        ws.cell(row=row, column=1).number_format = "@"
+        if col == 1 and isinstance(value, str):
+            fmt = "@"
+        elif col in (7, 8) and isinstance(value, (int, float)):
+            fmt = number_format
+        else:
+            fmt = "General"
+        _style_line_cell(cell, col, fmt)
     fit_row_height(ws, row)
+
+
+def _style_line_cell(cell, col: int, fmt: str) -> None:
+    """Style a form line's cell like the first of its kind in this workbook: styling cell by cell is most of the
+    cost of writing a workbook (openpyxl hashes every Font/Border/Alignment it is given), copying is not."""
+    styles = cell.parent.parent.__dict__.setdefault("_sdg_line_styles", {})
+    key = (col, fmt)
+    if key in styles:
+        cell._style = copy(styles[key])
+        return
+    cell.font = Font(name=FONT_NAME, size=11)
+    cell.border = BORDER
+    horizontal = "center" if col in CENTERED_COLS else "left"
+    cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
+    cell.number_format = fmt
+    styles[key] = copy(cell._style)
 
 
 def _write_empty_row(ws: Worksheet, row: int) -> None:
