@@ -64,11 +64,16 @@ def ingest(source: str, series_key: str, url: str | None = None, **source_option
 
 
 def compute_facts(year: int | None = None, url: str | None = None) -> int:
-    """Recompute indicator values (facts) for one year, or every year when ``year`` is None."""
+    """Recompute indicator values (facts) for one year, or every year when ``year`` is None, and the progress
+    assessments built on them, in one transaction."""
     from etl.indicators.compute import compute_indicator_values
+    from etl.indicators.progress_store import compute_progress
 
     with get_engine(url).begin() as conn:
-        return compute_indicator_values(conn, year)
+        facts = compute_indicator_values(conn, year)
+        assessed = compute_progress(conn, year)
+    log.info("%s indicator values, %s progress assessments computed", facts, assessed)
+    return facts
 
 
 def issue_forms(year: int, status: str = "draft", url: str | None = None, regions: list[str] | None = None) -> dict:

@@ -132,11 +132,14 @@ def _replace_formulas(conn: Connection, formulas: list[Formula]) -> None:
     conn.execute(
         text(
             "INSERT INTO sdg.indicator_operand (indicator_code, kato_code, position, role, series_key, dims, unit, "
-            "scale) VALUES (:indicator_code, :kato_code, :position, :role, :series_key, :dims, :unit, :scale)"
+            "scale, label_ru, label_kk) "
+            "VALUES (:indicator_code, :kato_code, :position, :role, :series_key, :dims, :unit, :scale, :label_ru, "
+            ":label_kk)"
         ),
         [
             {"indicator_code": f.indicator_code, "kato_code": f.kato_code, "position": o.position, "role": o.role,
-             "series_key": o.series_key, "dims": o.dims, "unit": o.unit, "scale": o.scale}
+             "series_key": o.series_key, "dims": o.dims, "unit": o.unit, "scale": o.scale,
+             "label_ru": o.label_ru, "label_kk": o.label_kk}
             for f in formulas
             for o in f.operands
         ],
@@ -144,7 +147,10 @@ def _replace_formulas(conn: Connection, formulas: list[Formula]) -> None:
 
 
 def _upsert_regions(conn: Connection, regions: list[Region]) -> None:
-    columns = ("kato_code", "kind", "name_ru", "name_kk", "name_en", "valid_from", "valid_to", "sort_order")
+    columns = (
+        "kato_code", "kind", "name_ru", "name_kk", "name_en", "genitive_ru", "genitive_kk", "valid_from", "valid_to",
+        "sort_order",
+    )  # fmt: skip
     rows = [{c: getattr(r, c) for c in columns} for r in regions]
     _upsert(conn, "sdg.region", ("kato_code",), rows)
     links = [{"kato_code": r.kato_code, "split_from_kato": r.split_from_kato} for r in regions]

@@ -39,7 +39,8 @@ WHERE m.formula = 'direct' AND o.frequency = 'A' AND o.dims = m.dims
 _FORMULAS = """
 SELECT f.indicator_code, f.kato_code, f.formula, f.factor, f.priority, i.decimals, i.unit_ru,
        json_agg(json_build_object('position', p.position, 'role', p.role, 'series_key', p.series_key,
-                                  'dims', p.dims, 'unit', p.unit, 'scale', p.scale) ORDER BY p.position) AS operands
+                                  'dims', p.dims, 'unit', p.unit, 'scale', p.scale, 'label_ru', p.label_ru,
+                                  'label_kk', p.label_kk) ORDER BY p.position) AS operands
 FROM sdg.indicator_formula AS f
 JOIN sdg.indicator AS i ON i.code = f.indicator_code
 JOIN sdg.indicator_operand AS p USING (indicator_code, kato_code)
@@ -203,6 +204,8 @@ def _rule(r) -> _Rule:
             dims=o["dims"],
             unit=o["unit"],
             scale=Decimal(str(o["scale"])),
+            label_ru=o["label_ru"],
+            label_kk=o["label_kk"],
         )
         for o in r["operands"]
     )

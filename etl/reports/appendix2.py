@@ -14,6 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from etl import config
+from etl.indicators.progress_store import progress_notes
 from etl.reports.appendix2_xlsx import write_appendix2
 from etl.reports.forms import LANGUAGES, Appendix2Form, FormRow
 from etl.reports.issuing import IssuedReport, content_digest, latest_report, new_version_path, record_report, unchanged
@@ -23,6 +24,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     "ru": {
         "suppressed": "Данные конфиденциальны (x), не публикуются органом статистики",
         "missing": "Нет данных за {year} год на дату формирования",
+        "derived_plan": "план расчётный: прямая от базового значения к целевому",
         "vintage": "данные по состоянию на {at} UTC",
         "no_data": "данных нет",
         "provenance": "Факт заполнен автоматически из официальной статистики: {vintage} "
@@ -31,6 +33,7 @@ _TEXTS: dict[str, dict[str, str]] = {
     "kk": {
         "suppressed": "Деректер құпия (x), статистика органы жарияламайды",
         "missing": "{year} жылғы деректер қалыптастыру күніне жоқ",
+        "derived_plan": "жоспар есептік: базалық мәннен нысаналы мәнге дейінгі түзу",
         "vintage": "{at} UTC жағдай бойынша деректер",
         "no_data": "деректер жоқ",
         "provenance": "Факт ресми статистикадан автоматты түрде толтырылды: {vintage} "
@@ -47,13 +50,14 @@ SELECT a.row_no, i.code,
        CASE WHEN :lang = 'kk' THEN l.responsible_kk ELSE l.responsible_ru END AS responsible,
        CASE WHEN :lang = 'kk' THEN i.source_kk ELSE i.source_ru END AS source,
        CASE WHEN :lang = 'kk' THEN i.unit_kk ELSE i.unit_ru END AS unit,
-       i.decimals, p.value AS plan, v.value AS fact, v.value_text, v.status,
+       i.decimals, p.value AS plan, COALESCE(p.derived, false) AS plan_derived, v.value AS fact, v.value_text,
+       v.status,
        CASE WHEN :lang = 'kk' THEN v.explanation_kk ELSE v.explanation_ru END AS explanation
 FROM sdg.appendix1_item AS a
 JOIN sdg.indicator AS i ON i.code = a.indicator_code
 JOIN sdg.appendix1_line AS l ON l.kato_code = a.kato_code AND l.row_no = a.row_no
 LEFT JOIN sdg.indicator_value AS v ON v.indicator_code = i.code AND v.kato_code = a.kato_code AND v.year = :year
-LEFT JOIN sdg.plan_value AS p ON p.indicator_code = i.code AND p.kato_code = a.kato_code AND p.year = :year
+LEFT JOIN sdg.plan_line AS p ON p.indicator_code = i.code AND p.kato_code = a.kato_code AND p.year = :year
 WHERE a.kato_code = :kato AND a.classification IN (1, 2)
 ORDER BY string_to_array(a.row_no, '.')::int[]
 """
@@ -67,9 +71,10 @@ SELECT row_no,
        CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(source_kk, ''), source_ru) ELSE source_ru END AS source,
        CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(unit_kk, ''), unit_ru) ELSE unit_ru END AS unit,
        CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(note_kk, ''), note_ru) ELSE note_ru END AS note,
+       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(district_kk, ''), district_ru) ELSE district_ru END AS district,
        plan_value, fact_value
 FROM sdg.activity WHERE kato_code = :kato AND year = :year
-ORDER BY string_to_array(row_no, '.')::int[]
+ORDER BY district_ru <> '', district_ru, string_to_array(row_no, '.')::int[]
 """
 
 _VINTAGE = """
@@ -93,7 +98,7 @@ def build_appendix2(
         raise ValueError(f"unknown region KATO code {kato_code!r}")
     params = {"kato": kato_code, "year": year, "lang": language}
     indicators = [row for _, row in indicator_lines(conn, kato_code, year, language)]
-    activities = [_activity_row(r, year) for r in conn.execute(text(_ACTIVITY_ROWS), params).mappings()]
+    activities = _activity_rows(conn.execute(text(_ACTIVITY_ROWS), params).mappings().all(), year)
     fetched_at, snapshot_ids = conn.execute(text(_VINTAGE), params).one()
     vintage = texts["vintage"].format(at=f"{fetched_at:%d.%m.%Y %H:%M}") if fetched_at else texts["no_data"]
     snapshots = ", ".join(map(str, snapshot_ids or [])) or "—"
@@ -119,18 +124,25 @@ def indicator_lines(conn: Connection, kato_code: str, year: int, language: str =
     """(indicator code, row) of a region's «Индикаторы» block in form order: what the form and the extract show."""
     params = {"kato": kato_code, "year": year, "lang": language}
     rows = conn.execute(text(_INDICATOR_ROWS), params).mappings()
-    return [(r["code"], _indicator_row(r, year, _TEXTS[language])) for r in rows]
+    progress = progress_notes(conn, kato_code, year, language)
+    return [(r["code"], _indicator_row(r, year, _TEXTS[language], progress.get(r["code"], ""))) for r in rows]
 
 
-def _indicator_row(r, year: int, texts: dict[str, str]) -> FormRow:
+def _indicator_row(r, year: int, texts: dict[str, str], progress: str) -> FormRow:
+    """A line with its explanation: why the Fact is empty, a plan that was derived, then progress against plan."""
     status = r["status"]
-    note = ""
+    notes = []
     fact_text = ""
     if status == "suppressed":
-        fact_text, note = "x", r["explanation"] or texts["suppressed"]
+        fact_text = "x"
+        notes.append(r["explanation"] or texts["suppressed"])
     elif status in (None, "missing"):
         # a computed indicator says which operand is missing; a direct one has no data for the year
-        note = r["explanation"] or texts["missing"].format(year=year)
+        notes.append(r["explanation"] or texts["missing"].format(year=year))
+    if r["plan"] is not None and r["plan_derived"]:
+        notes.append(texts["derived_plan"])
+    notes.append(progress)
+    note = "; ".join(n for n in notes if n)
     return FormRow(
         number=str(r["row_no"]),
         name=r["name"],
@@ -146,10 +158,23 @@ def _indicator_row(r, year: int, texts: dict[str, str]) -> FormRow:
     )
 
 
-def _activity_row(r, year: int) -> FormRow:
+def _activity_rows(rows: Sequence, year: int) -> list[FormRow]:
+    """The region's own activities, then each district's (an initiative group's block, the order's footnote):
+    a district's rows are numbered under its own heading number, after the region's, and named with it."""
+    own = [r for r in rows if not r["district"]]
+    top = max((int(str(r["row_no"]).split(".")[0]) for r in own), default=0)
+    districts = list(dict.fromkeys(r["district"] for r in rows if r["district"]))
+    lines = [_activity_row(r, year, str(r["row_no"]), r["name"]) for r in own]
+    for ordinal, district in enumerate(districts, start=top + 1):
+        for r in (r for r in rows if r["district"] == district):
+            lines.append(_activity_row(r, year, f"{ordinal}.{r['row_no']}", f"{district}: {r['name']}"))
+    return lines
+
+
+def _activity_row(r, year: int, number: str, name: str) -> FormRow:
     return FormRow(
-        number=str(r["row_no"]),
-        name=r["name"],
+        number=number,
+        name=name,
         responsible=r["responsible"],
         source=r["source"],
         unit=r["unit"],

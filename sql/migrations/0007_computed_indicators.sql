@@ -38,6 +38,9 @@ CREATE TABLE sdg.indicator_operand (
     unit           text NOT NULL,
     -- multiplier bringing the operand to the unit the formula works in (thousand persons -> persons: 1000)
     scale          numeric NOT NULL DEFAULT 1 CHECK (scale > 0),
+    -- how the form's explanations name the operand («число родившихся живыми»)
+    label_ru       text NOT NULL DEFAULT '',
+    label_kk       text NOT NULL DEFAULT '',
     PRIMARY KEY (indicator_code, kato_code, position),
     FOREIGN KEY (indicator_code, kato_code) REFERENCES sdg.indicator_formula ON DELETE CASCADE
 );
