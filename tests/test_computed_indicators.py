@@ -248,19 +248,13 @@ def test_empty_facts_explain_which_operand(engine, loaded):
     for kato in (AKMOLA, AKTOBE):
         row = got[(IMR, kato, 2022)]
         assert row["value"] is None
-        assert row["explanation_ru"] == (
-            "Не рассчитано: нет данных (знаменатель: родившиеся живыми) за 2022 год"
-        )
-        assert row["explanation_kk"] == (
-            "Есептелмеді: 2022 жылғы деректер жоқ (бөлімі: тірі туылғандар)"
-        )
+        assert row["explanation_ru"] == ("Не рассчитано: нет данных (знаменатель: родившиеся живыми) за 2022 год")
+        assert row["explanation_kk"] == ("Есептелмеді: 2022 жылғы деректер жоқ (бөлімі: тірі туылғандар)")
     suppressed = got[(IMR, KARAGANDA, 2022)]
     assert suppressed["explanation_ru"] == (
         "Не рассчитано: значение конфиденциально (x) (числитель: умершие в возрасте до 1 года) за 2022 год"
     )
-    assert suppressed["explanation_kk"] == (
-        "Есептелмеді: 2022 жылғы алымы құпия (x) (1 жасқа дейін қайтыс болғандар)"
-    )
+    assert suppressed["explanation_kk"] == ("Есептелмеді: 2022 жылғы алымы құпия (x) (1 жасқа дейін қайтыс болғандар)")
     # the operands' labels of formulas.csv name them (stored with the operands)
     assert got[(IMR, ATYRAU, 2022)]["explanation_ru"] == (
         "Не рассчитано: деление на нуль (знаменатель: родившиеся живыми) за 2022 год"
@@ -271,8 +265,7 @@ def test_empty_facts_explain_which_operand(engine, loaded):
         "(численность населения: численность населения) за 2022 год"
     )
     assert wrong_unit["explanation_kk"] == (
-        "Есептелмеді: 2022 жылғы халық саны (халық саны) «человек» бірлігінде "
-        "жарияланған, «тыс.человек» күтіледі"
+        "Есептелмеді: 2022 жылғы халық саны (халық саны) «человек» бірлігінде жарияланған, «тыс.человек» күтіледі"
     )
     assert all(row["explanation_ru"] == "" for row in got.values() if row["value"] is not None)
 
