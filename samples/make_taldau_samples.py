@@ -66,6 +66,11 @@ PROFILES: dict[str, Profile] = {
     "9.2.1": Profile(11.5, 0.12, 0.6, 1, high=100.0),
     "9.5.1": Profile(0.14, 0.003, 0.6, 2, high=100.0),
 }
+#: operand series of computed indicators (catalogue/formulas.csv), keyed by series: counts, not rates
+SERIES_PROFILES: dict[str, Profile] = {
+    "taldau:703834:p7": Profile(960_000.0, 9_000.0, 0.45, 0),  # average annual population, persons
+    "taldau:703917:p7": Profile(160.0, -3.0, 0.45, 0),  # deaths by suicide, persons
+}
 DEFAULT_PROFILE = Profile(50.0, 0.5, 0.2, 1, high=100.0)
 
 
@@ -178,7 +183,7 @@ def cell(rng: random.Random, region: Region, year: int, value: float, ctx: dict)
 
 def build_series(index: int, series: dict[str, str], regions: list[Region]) -> list[dict]:
     rng = random.Random(f"{SEED}:{series['series_key']}")
-    prof = PROFILES.get(series["indicator_code"], DEFAULT_PROFILE)
+    prof = SERIES_PROFILES.get(series["series_key"]) or PROFILES.get(series["indicator_code"], DEFAULT_PROFILE)
     ctx = {
         "decimals": prof.decimals,
         "style": "comma" if index % 2 else "dot",
