@@ -10,12 +10,16 @@ warehouse says now. A final extract is refused while any region's form is missin
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from etl import config
+from etl.catalogue.planning_summary import RegionIntegration, integration_summary
+from etl.indicators.progress import category_label, reason_label
+from etl.indicators.progress_store import load_progress
 from etl.reports.appendix2 import build_appendix2_forms, content_hash, indicator_lines, regions_for_year
 from etl.reports.forms import FormRow
 from etl.reports.issuing import IssuedReport, content_digest, latest_report, new_version_path, record_report, unchanged
@@ -53,12 +57,17 @@ class RegionCoverage:
 
 @dataclass(frozen=True)
 class ExtractLine:
-    """One indicator of one region, in both languages (same numbers, texts per language)."""
+    """One indicator of one region, in both languages (same numbers, texts per language), with its progress."""
 
     kato_code: str
     code: str
     ru: FormRow
     kk: FormRow
+    #: Statistics Canada category (or why there is none) and the ESCAP indices (sdg.indicator_progress)
+    progress_ru: str = ""
+    progress_kk: str = ""
+    escap_status: Decimal | None = None
+    escap_api: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,8 @@ class NationalExtract:
     status: str
     regions: list[RegionCoverage] = field(default_factory=list)
     lines: list[ExtractLine] = field(default_factory=list)
+    #: paragraph 26: each region's share of class-1 indicators built into its planning documents
+    integration: list[RegionIntegration] = field(default_factory=list)
 
     def problems(self) -> dict[str, str]:
         """KATO code → why that region is not ready for a final extract."""
@@ -85,10 +96,30 @@ def build_national_extract(conn: Connection, year: int, status: str = "draft") -
     regions, lines = [], []
     for kato in regions_for_year(conn, year):
         ru, kk = indicator_lines(conn, kato, year, "ru"), indicator_lines(conn, kato, year, "kk")
-        lines += [ExtractLine(kato, code, row_ru, row_kk) for (code, row_ru), (_, row_kk) in zip(ru, kk, strict=True)]
+        progress = load_progress(conn, kato, year)
+        pairs = zip(ru, kk, strict=True)
+        lines += [_line(kato, code, row_ru, row_kk, progress.get(code)) for (code, row_ru), (_, row_kk) in pairs]
         facts = sum(1 for _, row in ru if row.fact is not None)
         regions.append(_coverage(conn, kato, year, names[kato], len(ru), facts))
-    return NationalExtract(year, status, regions, lines)
+    return NationalExtract(year, status, regions, lines, integration_summary(conn, year))
+
+
+def _line(kato: str, code: str, ru: FormRow, kk: FormRow, progress: dict | None) -> ExtractLine:
+    if progress is None:
+        return ExtractLine(kato, code, ru, kk)
+    labels = {
+        lang: category_label(progress.get("category"), lang) or reason_label(progress.get("reason"), lang)
+        for lang in ("ru", "kk")
+    }
+    return ExtractLine(
+        kato, code, ru, kk, labels["ru"] or "", labels["kk"] or "",
+        _index(progress.get("escap_current_status")), _index(progress.get("escap_api")),
+    )  # fmt: skip
+
+
+def _index(value: float | None) -> Decimal | None:
+    """ESCAP indices to two decimals, as the regional commissions print them."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def _coverage(conn: Connection, kato: str, year: int, name, indicators: int, facts: int) -> RegionCoverage:

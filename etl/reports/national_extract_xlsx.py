@@ -1,4 +1,4 @@
-"""Lay the national extract out as one XLSX: per language an indicators sheet and a coverage sheet.
+"""Lay the national extract out as one XLSX: per language an indicators sheet, a coverage sheet and para 26.
 
 Russian sheets first («Свод ЦУР», «Полнота»), then Kazakh («ТДМ жиынтығы», «Толықтығы»): a flat table
 with a filter on the header row, so the working body can sort and pivot it, and a coverage table that
@@ -9,11 +9,13 @@ says, region by region, which issued form the lines come from and how many facts
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook, load_workbook
 
+from etl.catalogue.planning_summary import RegionIntegration
 from etl.reports.appendix2_xlsx import CREATOR
 from etl.reports.appendix2_xlsx import TEXTS as FORM_TEXTS
 from etl.reports.issuing import save_atomically
@@ -25,11 +27,14 @@ from etl.reports.xlsx_tables import heading, records, table
 class ExtractTexts:
     lines_sheet: str
     coverage_sheet: str
+    integration_sheet: str
     title: str  # str.format with {year}
     coverage_title: str
+    integration_title: str
     version: str  # str.format with {version}
     line_columns: tuple[str, ...]
     coverage_columns: tuple[str, ...]
+    integration_columns: tuple[str, ...]
     yes: str
     no: str
     none: str
@@ -39,16 +44,24 @@ TEXTS: dict[str, ExtractTexts] = {
     "ru": ExtractTexts(
         lines_sheet="Свод ЦУР",
         coverage_sheet="Полнота",
+        integration_sheet="Интеграция (п. 26)",
         title="Сводные данные мониторинга индикаторов ЦУР по регионам за {year} год",
         coverage_title="Полнота свода за {year} год: формы Приложения 2 по регионам",
+        integration_title="Уровень интеграции актуальных индикаторов ЦУР (классификация 1) в документы "
+        "регионального планирования на конец {year} года (пункт 26)",
         version="Версия свода: {version}",
         line_columns=(
             "Код КАТО", "Регион", "№ п/п", "Код индикатора", "Наименование", "Единица измерения", "Отчетный год",
             "План", "Факт", "Пояснения при необходимости", "Ответственные", "Источник информации",
+            "Оценка прогресса", "Индекс текущего состояния (ЭСКАТО)", "Индекс ожидаемого прогресса (ЭСКАТО)",
         ),
         coverage_columns=(
             "Код КАТО", "Регион", "Индикаторов в форме", "Факт заполнен", "Без факта", "Версия формы",
             "Статус формы", "Форма актуальна", "SHA-256 файла формы",
+        ),
+        integration_columns=(
+            "Код КАТО", "Регион", "Актуальных индикаторов (класс. 1)", "Интегрировано", "Доля, %",
+            "Не интегрированы", "Документы (дата принятия: индикаторы, пункт)",
         ),
         yes="да",
         no="нет",
@@ -57,24 +70,33 @@ TEXTS: dict[str, ExtractTexts] = {
     "kk": ExtractTexts(
         lines_sheet="ТДМ жиынтығы",
         coverage_sheet="Толықтығы",
+        integration_sheet="Интеграция (26-т.)",
         title="{year} жылғы өңірлер бойынша ТДМ индикаторлары мониторингінің жиынтық деректері",
         coverage_title="{year} жылғы жиынтықтың толықтығы: өңірлер бойынша 2-қосымша нысандары",
+        integration_title="{year} жылдың соңындағы өзекті ТДМ индикаторларының (1-жіктеу) өңірлік жоспарлау "
+        "құжаттарына интеграциялану деңгейі (26-тармақ)",
         version="Жиынтық нұсқасы: {version}",
         line_columns=(
             "ҚАТО коды", "Өңір", "Р/с №", "Индикатор коды", "Атауы", "Өлшем бірлігі", "Есепті жыл",
             "Жоспар", "Факт", "Қажет болған жағдайда түсіндірмелер", "Жауаптылар", "Ақпарат көзі",
+            "Прогресс бағасы", "Ағымдағы жағдай индексі (ЭСКАТО)", "Күтілетін прогресс индексі (ЭСКАТО)",
         ),
         coverage_columns=(
             "ҚАТО коды", "Өңір", "Нысандағы индикаторлар", "Факт толтырылған", "Фактісіз", "Нысан нұсқасы",
             "Нысан мәртебесі", "Нысан өзекті", "Нысан файлының SHA-256",
+        ),
+        integration_columns=(
+            "ҚАТО коды", "Өңір", "Өзекті индикаторлар (1-жіктеу)", "Интеграцияланған", "Үлесі, %",
+            "Интеграцияланбаған", "Құжаттар (қабылданған күні: индикаторлар, тармақ)",
         ),
         yes="иә",
         no="жоқ",
         none="нысан шығарылмаған",
     ),
 }  # fmt: skip
-LINE_WIDTHS = (12, 24, 7, 12, 54, 16, 9, 10, 10, 34, 26, 26)
+LINE_WIDTHS = (12, 24, 7, 12, 54, 16, 9, 10, 10, 34, 26, 26, 24, 14, 14)
 COVERAGE_WIDTHS = (12, 34, 12, 12, 10, 10, 16, 12, 68)
+INTEGRATION_WIDTHS = (12, 30, 14, 14, 10, 30, 70)
 
 
 def write_national_extract(extract: NationalExtract, path: Path, version: int) -> Path:
@@ -94,6 +116,10 @@ def write_national_extract(extract: NationalExtract, path: Path, version: int) -
         heading(coverage, texts.coverage_title.format(year=extract.year), status_line)
         rows = [_coverage_values(region, texts, language) for region in extract.regions]
         table(coverage, texts.coverage_columns, rows, COVERAGE_WIDTHS)
+        integration = workbook.create_sheet(texts.integration_sheet)
+        heading(integration, texts.integration_title.format(year=extract.year), status_line)
+        rows = [_integration_values(region, language) for region in extract.integration]
+        table(integration, texts.integration_columns, rows, INTEGRATION_WIDTHS)
     save_atomically(workbook, path)
     return path
 
@@ -102,8 +128,22 @@ def _line_values(line: ExtractLine, language: str, year: int, region: str) -> li
     row = line.kk if language == "kk" else line.ru
     fact: Any = float(row.fact) if row.fact is not None else (row.fact_text or None)
     plan = float(row.plan) if row.plan is not None else None
+    progress = (line.progress_kk if language == "kk" else line.progress_ru) or None
     return [line.kato_code, region, row.number, line.code, row.name, row.unit, year, plan, fact, row.note or None,
-            row.responsible, row.source]  # fmt: skip
+            row.responsible, row.source, progress, line.escap_status, line.escap_api]  # fmt: skip
+
+
+def _integration_values(region: RegionIntegration, language: str) -> list[Any]:
+    """One region's paragraph-26 line: counts, share in percent (none without class-1 indicators), lists."""
+    name = region.name_kk if language == "kk" else region.name_ru
+    share = None if region.share is None else (region.share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    documents = "\n".join(
+        f"{d.document_kk if language == 'kk' else d.document_ru} ({d.adopted_on:%d.%m.%Y}): "
+        + ", ".join(f"{code} ({item})" if item else code for code, item in d.indicators)
+        for d in region.documents
+    )
+    return [region.kato_code, name, region.class1_count, region.integrated_count, share if share is not None else "—",
+            ", ".join(region.not_integrated) or None, documents or None]  # fmt: skip
 
 
 def _coverage_values(region: RegionCoverage, texts: ExtractTexts, language: str) -> list[Any]:
@@ -120,7 +160,8 @@ def read_national_extract(path: Path, language: str = "ru") -> dict[str, Any]:
     """One language's two sheets back as dicts keyed by their column headers (numbers as Decimal text)."""
     texts = TEXTS[language]
     workbook = load_workbook(Path(path))
-    missing = [name for name in (texts.lines_sheet, texts.coverage_sheet) if name not in workbook.sheetnames]
+    sheets = (texts.lines_sheet, texts.coverage_sheet, texts.integration_sheet)
+    missing = [name for name in sheets if name not in workbook.sheetnames]
     if missing:
         raise ValueError(f"{path}: sheet(s) {missing} not found; it has {workbook.sheetnames}")
     lines, coverage = workbook[texts.lines_sheet], workbook[texts.coverage_sheet]
@@ -129,4 +170,5 @@ def read_national_extract(path: Path, language: str = "ru") -> dict[str, Any]:
         "subtitle": lines.cell(row=2, column=1).value,
         "lines": records(lines, texts.line_columns, path),
         "coverage": records(coverage, texts.coverage_columns, path),
+        "integration": records(workbook[texts.integration_sheet], texts.integration_columns, path),
     }
