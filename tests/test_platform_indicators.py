@@ -209,3 +209,28 @@ def _facts_in_file(path: Path, kato: str, year: int, rows: dict[str, str]) -> di
             found = facts
         assert facts == found, f"{path.name}: the Kazakh sheet's facts differ from the Russian sheet's"
     return found
+
+
+def test_import_over_http_gives_the_same_catalogue(tmp_path):
+    """The platform's published repository is read over HTTP the same way (ids from the catalogue, which
+    cannot be listed over HTTP); served here from the real clone by a local HTTP server."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(REPO))
+    handler.log_message = lambda *args: None  # type: ignore[attr-defined]
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        local, remote = tmp_path / "local", tmp_path / "remote"
+        shutil.copytree(config.catalogue_dir(), local)
+        shutil.copytree(config.catalogue_dir(), remote)
+        import_opensdg(str(REPO), local)
+        summary = import_opensdg(f"http://127.0.0.1:{server.server_address[1]}", remote)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(summary.mapped) == 72 and summary.indicators == 277
+    for name in ("indicators.csv", "series/opensdg.csv"):
+        assert (remote / name).read_bytes() == (local / name).read_bytes(), name

@@ -85,7 +85,9 @@ def import_opensdg(base: str, catalogue_dir: Path | None = None) -> ImportSummar
     overrides = _keyed_rows(folder, "indicator_overrides.csv", "code")
     declared_cuts = _keyed_rows(folder, "opensdg_cuts.csv", "indicator_id")
     bodies = _keyed_rows(folder, "goal_bodies.csv", "goal")
-    known = [r["indicator_id"] for r in _keyed_rows(folder, "series/opensdg.csv", "indicator_id").values()]
+    # over HTTP nothing can be listed: the ids the catalogue already knows (series, indicators) are asked for
+    known = list(_keyed_rows(folder, "series/opensdg.csv", "indicator_id"))
+    known += [r["opensdg_id"] for r in _keyed_rows(folder, "indicators.csv", "code").values() if r.get("opensdg_id")]
     ids = repo.indicator_ids(known)
     if not ids:
         raise CatalogueError(f"{repo.base}: no indicators found in indicator-config/")
