@@ -67,5 +67,5 @@ def test_quarantine_sends_the_alert_with_dataset_expectation_count_and_examples(
 
 SERIES = (
     "SELECT s.series_key, s.series_id FROM sdg.series s JOIN sdg.indicator_series m USING (series_key) "
-    "ORDER BY 1 LIMIT 1"
+    "WHERE s.source = 'taldau' ORDER BY 1 LIMIT 1"
 )

@@ -22,7 +22,11 @@ def test_empty_cells_are_a_warning_listing_each_cell(engine):
     with engine.begin() as conn:
         conn.execute(text(INSERT), {"code": "1.2.1", "kato": "110000000", "value": 4.2})
         expected = conn.execute(
-            text("SELECT count(DISTINCT (kato_code, indicator_code)) FROM sdg.appendix1_item WHERE classification < 3")
+            text(
+                "SELECT count(DISTINCT (a.kato_code, indicator_code)) FROM sdg.appendix1_item a "
+                "JOIN sdg.region r USING (kato_code) WHERE classification < 3 "
+                "AND (r.valid_to IS NULL OR r.valid_to >= '2025-01-01')"  # South Kazakhstan's list is not due
+            )
         ).scalar_one()
         decision = check_indicator_values(conn, 2025)
     assert decision.load and decision.critical == []

@@ -50,7 +50,7 @@ def series(engine) -> tuple[str, int]:
                 SELECT s.series_key, s.series_id FROM sdg.series s
                 JOIN sdg.indicator_series m ON m.series_key = s.series_key
                 JOIN sdg.indicator i ON i.code = m.indicator_code
-                WHERE i.unit_ru = 'процент' ORDER BY s.series_key LIMIT 1
+                WHERE i.unit_ru = 'процент' AND s.source = 'taldau' ORDER BY s.series_key LIMIT 1
                 """
             )
         ).one()
