@@ -28,17 +28,6 @@ def catalogue_csv(name: str, folder: Path | None = None) -> list[dict[str, str]]
     return read_csv((folder or config.catalogue_dir()) / name)
 
 
-def load_genitives(engine: Engine, folder: Path | None = None) -> None:
-    """Write regions.csv's genitive names to sdg.region, as sync_catalogue does once the integrator adds
-    ``genitive_ru``/``genitive_kk`` to ``_upsert_regions``'s columns (then this is a no-op)."""
-    rows = [
-        {"k": r["kato_code"], "ru": r["genitive_ru"], "kk": r["genitive_kk"]}
-        for r in catalogue_csv("regions.csv", folder)
-    ]
-    with engine.begin() as conn:
-        conn.execute(text("UPDATE sdg.region SET genitive_ru = :ru, genitive_kk = :kk WHERE kato_code = :k"), rows)
-
-
 def set_generic_body(engine: Engine, code: str, body_ru: str, body_kk: str) -> None:
     """A SYNTHETIC generic body for one indicator (in the catalogue's real form), so golden names stay put
     whatever indicators.csv says."""

@@ -19,7 +19,7 @@ from etl.cli import main
 from etl.jobs import issue_appendix1
 from etl.reports.appendix1 import read_appendix1
 from etl.reports.appendix2 import indicator_lines
-from tests.appendix1_helpers import ABAI, AKMOLA, ASTANA, KK, RU, YEAR, catalogue_csv, load_genitives, set_generic_body
+from tests.appendix1_helpers import ABAI, AKMOLA, ASTANA, KK, RU, YEAR, catalogue_csv, set_generic_body
 
 CLASSES = {
     "ru": {"1": "1 – актуальный", "2": "2 – для мониторинга", "3": "3 – мероприятия"},
@@ -62,7 +62,6 @@ def _expected(kato: str, language: str) -> list[tuple]:
 
 
 def test_every_region_list_is_the_catalogue_cell_by_cell(engine):
-    load_genitives(engine)
     result = issue_appendix1(YEAR)
     assert (result["lists"], result["new_versions"]) == (20, 20)
     files = sorted(Path(result["folder"]).glob(f"appendix1_*_{YEAR}_v1.xlsx"))
@@ -80,7 +79,6 @@ def test_every_region_list_is_the_catalogue_cell_by_cell(engine):
 
 
 def test_a_city_s_bodies_are_the_city_s_and_a_ministry_stays_as_it_is(engine):
-    load_genitives(engine)
     first, second = (r["indicator_code"] for r in _region_items(ASTANA)[:2])
     set_generic_body(engine, first, "Управление здравоохранения области", "Облыстың денсаулық сақтау басқармасы")
     set_generic_body(engine, second, "Министерство здравоохранения Республики Казахстан",
@@ -106,7 +104,6 @@ def test_a_city_s_bodies_are_the_city_s_and_a_ministry_stays_as_it_is(engine):
 
 
 def test_a_missing_baseline_is_the_baseline_year_s_fact_marked_as_derived(engine):
-    load_genitives(engine)
     first, second, third = (r["indicator_code"] for r in _region_items(ASTANA)[:3])
     with engine.begin() as conn:
         facts = [(first, 2015, "7.25"), (second, 2019, "41.5"), (second, 2015, "99"), (third, 2015, "3.5")]
@@ -136,7 +133,6 @@ def test_a_missing_baseline_is_the_baseline_year_s_fact_marked_as_derived(engine
 
 
 def test_a_regional_baseline_and_target_reach_only_that_region_and_make_a_new_version(engine, capsys):
-    load_genitives(engine)
     issue_appendix1(YEAR)
     with engine.begin() as conn:
         conn.execute(

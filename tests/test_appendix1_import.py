@@ -22,7 +22,7 @@ from etl import config
 from etl.catalogue.appendix1_import import Appendix1ImportError, import_appendix1
 from etl.catalogue.sync import sync_catalogue
 from etl.reports.appendix1 import issue_appendix1
-from tests.appendix1_helpers import ASTANA, KK, RU, YEAR, edit_cells, load_genitives, read_csv, sheet_cells
+from tests.appendix1_helpers import ASTANA, KK, RU, YEAR, edit_cells, read_csv, sheet_cells
 
 HEALTH = ("Управление здравоохранения области", "Облыстың денсаулық сақтау басқармасы")
 
@@ -43,7 +43,6 @@ def catalogue(engine, tmp_path: Path) -> Path:
         writer.writerows(indicators)
     with engine.begin() as conn:
         sync_catalogue(conn, folder)
-    load_genitives(engine, folder)
     return folder
 
 

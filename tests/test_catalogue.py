@@ -113,8 +113,15 @@ def test_sync_is_idempotent_and_mirrors_the_files(engine):
         aliases = dict(
             conn.execute(text("SELECT alias, kato_code FROM sdg.region_alias WHERE scheme = 'taldau_term'")).all()
         )
+        genitives = {
+            k: (ru, kk)
+            for k, ru, kk in conn.execute(text("SELECT kato_code, genitive_ru, genitive_kk FROM sdg.region"))
+        }
     expected = {r["taldau_term_id"]: r["kato_code"] for r in _csv("regions.csv") if r["taldau_term_id"]}
     assert aliases == expected
+    # bodies are named for the region from these («…города Астаны»)
+    assert genitives == {r["kato_code"]: (r["genitive_ru"], r["genitive_kk"]) for r in _csv("regions.csv")}
+    assert genitives["710000000"] == ("города Астаны", "Астана қаласының")
 
 
 def _broken(tmp_path: Path, name: str, change) -> tuple[Path, int]:
