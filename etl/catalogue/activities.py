@@ -12,7 +12,6 @@ import re
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl import config
@@ -24,6 +23,7 @@ from etl.catalogue.files import (
     CatalogueError,
     Row,
 )
+from etl.catalogue.mirror import replace_rows
 from etl.catalogue.model import Region, load_regions
 from etl.catalogue.sheet_import import (
     CellError,
@@ -220,9 +220,5 @@ def _records(rows: list[dict[str, str]], folder: Path) -> list[dict]:
 
 def replace_activities(conn: Connection, records: list[dict]) -> int:
     """``sdg.activity`` becomes exactly ``records`` (in the caller's transaction)."""
-    conn.execute(text("DELETE FROM sdg.activity"))
-    if records:
-        columns = list(ACTIVITY_COLUMNS + ACTIVITY_KK_COLUMNS + ACTIVITY_DISTRICT_COLUMNS)
-        sql = f"INSERT INTO sdg.activity ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
-        conn.execute(text(sql), records)
-    return len(records)
+    columns = list(ACTIVITY_COLUMNS + ACTIVITY_KK_COLUMNS + ACTIVITY_DISTRICT_COLUMNS)
+    return replace_rows(conn, "sdg.activity", records, columns)

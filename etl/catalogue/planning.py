@@ -16,11 +16,11 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl import config
 from etl.catalogue.files import CatalogueError, Row, read_rows
+from etl.catalogue.mirror import replace_rows
 from etl.catalogue.model import Region, load_indicators, load_regions
 from etl.catalogue.planning_summary import PlannedDocument, RegionIntegration, integration_summary
 from etl.catalogue.sheet_import import (
@@ -271,9 +271,6 @@ def _parse_date(cell: object) -> date:
 
 def _mirror(conn: Connection, entries: list[PlanningEntry]) -> None:
     """The table mirrors the file exactly; the caller's transaction makes it all-or-nothing."""
-    conn.execute(text("DELETE FROM sdg.planning_document"))
-    if entries:
-        columns = [f.name for f in fields(PlanningEntry)]
-        rows = [{**{c: getattr(e, c) for c in columns}, "note": e.note or None} for e in entries]
-        sql = f"INSERT INTO sdg.planning_document ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
-        conn.execute(text(sql), rows)
+    columns = [f.name for f in fields(PlanningEntry)]
+    rows = [{**{c: getattr(e, c) for c in columns}, "note": e.note or None} for e in entries]
+    replace_rows(conn, "sdg.planning_document", rows, columns)

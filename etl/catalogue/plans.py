@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from etl import config
 from etl.catalogue.files import ALL_REGIONS, PLAN_COLUMNS, PLAN_PATH_COLUMNS, CatalogueError, Row, read_rows
+from etl.catalogue.mirror import replace_rows
 from etl.catalogue.model import Region, load_regions
 from etl.catalogue.sheet_import import (
     CellError,
@@ -146,13 +146,7 @@ def _records(rows: list[dict[str, str]], folder: Path) -> list[dict]:
 
 def replace_plans(conn: Connection, records: list[dict]) -> int:
     """``sdg.plan_value`` becomes exactly ``records`` (in the caller's transaction)."""
-    conn.execute(text("DELETE FROM sdg.plan_value"))
-    if records:
-        conn.execute(
-            text("INSERT INTO sdg.plan_value (kato_code, indicator_code, year, value) "
-                 "VALUES (:kato_code, :indicator_code, :year, :value)"),
-            records,
-        )  # fmt: skip
+    replace_rows(conn, "sdg.plan_value", records, ["kato_code", "indicator_code", "year", "value"])
     return len(records)
 
 
@@ -185,11 +179,4 @@ def load_plan_paths(folder: Path | None = None) -> list[dict[str, str]]:
 def sync_plan_paths(conn: Connection, folder: Path | None = None) -> int:
     """Mirror ``plan_paths.csv`` into ``sdg.plan_path`` (read by the view ``sdg.plan_line``)."""
     rules = load_plan_paths(folder)
-    conn.execute(text("DELETE FROM sdg.plan_path"))
-    if rules:
-        conn.execute(
-            text("INSERT INTO sdg.plan_path (kato_code, indicator_code, method) "
-                 "VALUES (:kato_code, :indicator_code, :method)"),
-            rules,
-        )  # fmt: skip
-    return len(rules)
+    return replace_rows(conn, "sdg.plan_path", rules, ["kato_code", "indicator_code", "method"])

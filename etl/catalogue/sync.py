@@ -18,6 +18,7 @@ from etl.catalogue.files import (
     read_rows,
 )
 from etl.catalogue.formulas import Formula, load_formulas
+from etl.catalogue.mirror import replace_rows
 from etl.catalogue.model import Region, load_indicators, load_regions, load_series
 from etl.catalogue.planning import sync_planning
 from etl.catalogue.plans import sync_plan_paths
@@ -84,11 +85,11 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
     # the typical list ('*') applies to every region, historical ones too: their old years' forms are filled
     listed = [r.kato_code for r in regions if r.kind != "country"]
     items = _appendix1_rows(folder, listed, {i.code for i in indicators})
-    _replace(conn, "sdg.appendix1_item", items)
+    replace_rows(conn, "sdg.appendix1_item", items)
     plans = [_plan(row) for row in read_rows("plans.csv", PLAN_COLUMNS, folder)]
-    _replace(conn, "sdg.plan_value", plans)
+    replace_rows(conn, "sdg.plan_value", plans)
     activities = [_activity(row) for row in read_rows("activities.csv", ACTIVITY_COLUMNS, folder)]
-    _replace(conn, "sdg.activity", activities)
+    replace_rows(conn, "sdg.activity", activities)
     plan_paths = sync_plan_paths(conn, folder)
     planning = sync_planning(conn, folder)  # after regions, indicators and Appendix 1: it refers to them
     return SyncResult(
@@ -236,12 +237,3 @@ def _upsert(
         f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {updates}"
     )
     conn.execute(text(sql), rows)
-
-
-def _replace(conn: Connection, table: str, rows: list[dict]) -> None:
-    """People-edited lists (Appendix 1, plans, activities) mirror the file exactly."""
-    conn.execute(text(f"DELETE FROM {table}"))
-    if rows:
-        columns = list(rows[0])
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
-        conn.execute(text(sql), rows)
