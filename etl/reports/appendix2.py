@@ -14,7 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from etl import config
-from etl.indicators.progress_store import progress_notes
+from etl.indicators.progress_note import progress_note
+from etl.indicators.progress_store import load_progress
 from etl.reports.appendix2_xlsx import write_appendix2
 from etl.reports.forms import LANGUAGES, Appendix2Form, FormRow
 from etl.reports.issuing import IssuedReport, content_digest, latest_report, new_version_path, record_report, unchanged
@@ -124,8 +125,17 @@ def indicator_lines(conn: Connection, kato_code: str, year: int, language: str =
     """(indicator code, row) of a region's «Индикаторы» block in form order: what the form and the extract show."""
     params = {"kato": kato_code, "year": year, "lang": language}
     rows = conn.execute(text(_INDICATOR_ROWS), params).mappings()
-    progress = progress_notes(conn, kato_code, year, language)
-    return [(r["code"], _indicator_row(r, year, _TEXTS[language], progress.get(r["code"], ""))) for r in rows]
+    progress = load_progress(conn, kato_code, year)
+    # the gap is to the plan and Fact this line prints (a plan imported after the last `sdg compute` included),
+    # in its unit and decimals; the category is the stored assessment's
+    return [
+        (r["code"], _indicator_row(r, year, _TEXTS[language], _progress_text(progress.get(r["code"]), r, language)))
+        for r in rows
+    ]
+
+
+def _progress_text(progress: dict | None, r, language: str) -> str:
+    return progress_note(progress, r["fact"], r["plan"], language, unit=r["unit"] or "", decimals=int(r["decimals"]))
 
 
 def _indicator_row(r, year: int, texts: dict[str, str], progress: str) -> FormRow:
