@@ -51,7 +51,8 @@ class RegionalCut:
     """What the platform publishes for regions in one file: the cuts, and how precisely."""
 
     cuts: Counter = field(default_factory=Counter)
-    decimals: dict[str, int] = field(default_factory=dict)
+    #: cut → how many values are published with 0, 1, 2, … decimals
+    places: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     regions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
 
 
@@ -163,8 +164,15 @@ def _regional_cuts(repo: OpenSdgRepository, indicator_id: str, regions: dict[str
         cut.cuts[dims] += 1
         cut.regions[dims].add(kato)
         match = _DECIMALS.search(str(text))
-        cut.decimals[dims] = max(cut.decimals.get(dims, 0), min(len(match.group(1)) if match else 0, MAX_DECIMALS))
+        cut.places[dims][min(len(match.group(1)) if match else 0, MAX_DECIMALS)] += 1
     return cut
+
+
+def published_decimals(places: Counter) -> int:
+    """The precision the platform publishes: the most decimals found in at least a tenth of the values. A few
+    long values are its export's float noise (3.2.2's «12.109920819748487»); the cell keeps them whole."""
+    total = sum(places.values())
+    return max((d for d, n in places.items() if n * 10 >= total), default=0)
 
 
 def _choose_cut(indicator_id: str, cut: RegionalCut | None, declared: dict | None) -> tuple[str | None, str]:
@@ -214,7 +222,7 @@ def _indicator_row(
     platform_kk = _clean(unit_names["kk"].get(unit_code, "")) if unit_code else ""
     row["unit_ru"] = platform_ru or (unit.unit_ru if unit else _free_unit(config_yml))
     row["unit_kk"] = platform_kk or (unit.unit_kk if unit else "")
-    row["decimals"] = str(cut.decimals[chosen]) if cut and chosen else ""
+    row["decimals"] = str(published_decimals(cut.places[chosen])) if cut and chosen else ""
     row.update(opensdg_id=indicator_id, kind=kind, reporting_status=str(config_yml.get("reporting_status") or ""))
     return row
 

@@ -119,7 +119,7 @@ def write_national_extract(extract: NationalExtract, path: Path, version: int) -
         integration = workbook.create_sheet(texts.integration_sheet)
         heading(integration, texts.integration_title.format(year=extract.year), status_line)
         rows = [_integration_values(region, language) for region in extract.integration]
-        table(integration, texts.integration_columns, rows, INTEGRATION_WIDTHS)
+        table(integration, texts.integration_columns, rows, INTEGRATION_WIDTHS, decimals=[1] * len(rows))
     save_atomically(workbook, path)
     return path
 
@@ -136,7 +136,7 @@ def _line_values(line: ExtractLine, language: str, year: int, region: str) -> li
 def _integration_values(region: RegionIntegration, language: str) -> list[Any]:
     """One region's paragraph-26 line: counts, share in percent (none without class-1 indicators), lists."""
     name = region.name_kk if language == "kk" else region.name_ru
-    share = None if region.share is None else (region.share * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    share = None if region.share is None else float((region.share * 100).quantize(Decimal("0.1"), ROUND_HALF_UP))
     documents = "\n".join(
         f"{d.document_kk if language == 'kk' else d.document_ru} ({d.adopted_on:%d.%m.%Y}): "
         + ", ".join(f"{code} ({item})" if item else code for code, item in d.indicators)

@@ -42,7 +42,10 @@ def table(
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=HEADER_ROW + offset, column=col, value=value)
             cell.font, cell.border = font, BORDER
-            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str))
+            number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+            # numbers centred: right-aligned they run into the next column's left-aligned text when printed
+            horizontal = "center" if number else None
+            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(value, str), horizontal=horizontal)
             if isinstance(value, float) and decimals:
                 cell.number_format = "0" if decimals[offset - 1] == 0 else "0." + "0" * decimals[offset - 1]
         fit_row_height(ws, HEADER_ROW + offset, widths)  # LibreOffice would overlap wrapped rows otherwise
@@ -51,6 +54,7 @@ def table(
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(len(rows), 1)}"
     ws.freeze_panes = f"C{HEADER_ROW + 1}"
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
