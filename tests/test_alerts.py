@@ -45,21 +45,23 @@ def test_unreachable_server_never_logs_the_password(monkeypatch, caplog):
 
 
 def test_quarantine_sends_the_alert_with_dataset_expectation_count_and_examples(smtp, engine):
-    """End to end: a critically bad synthetic batch through the gate e-mails the people responsible."""
+    """End to end: a critically bad synthetic row through the gate e-mails the people responsible, naming it."""
     from test_quality_gate import gate_then_load, obs  # tests/ is on sys.path (pytest rootdir import)
 
     with engine.connect() as conn:
         series = conn.execute(text(SERIES)).one()
     decision, snap = gate_then_load(
-        engine, tuple(series), [obs("100000000", 2020, "9"), obs("110000000", 2020, "8")], 7
-    )
-    assert not decision.load
+        engine, tuple(series), [obs("510000000", 2020, "9"), obs("110000000", 2020, "8")], 7
+    )  # South Kazakhstan in 2020, after its abolition: that row is held, Akmola's loads
+    assert decision.load and decision.held_row_ids == (0,)
     ((_, message),) = smtp.messages
     body = message.get_content()
     assert message["Subject"].startswith("[SDG quality] observations")
     assert f"snapshot {snap}" in body and "Dataset: observations" in body
     assert "expect_column_values_to_be_in_set on column region_valid_for_period: 1 unexpected" in body
-    assert '"kato_code": "100000000"' in body and "2020-01-01" in body
+    assert '"kato_code": "510000000"' in body and "2020-01-01" in body
+    assert f"1 of 2 rows held back in sdg.quarantine #{decision.quarantine_id}" in body
+    assert "the other 1 rows loaded" in body
     with engine.connect() as conn:
         sent = conn.execute(text("SELECT sent, recipients FROM sdg.quality_alert")).one()
     assert sent == (True, "data-team@example.kz, akimat@example.kz")

@@ -256,7 +256,8 @@ def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tm
 
 
 def test_duplicate_cut_is_quarantined_and_changes_nothing(engine, replay, tmp_path):
-    """Two values for one (region, period) is a critical quality failure: kept, not loaded, explained."""
+    """Two values for one (region, period) is a critical quality failure: both rows held, explained; the
+    other rows (unchanged here) load."""
     ingest("taldau", KEY)
     before = observations_checksum(engine)
     root = _copy_samples(tmp_path)
@@ -267,7 +268,7 @@ def test_duplicate_cut_is_quarantined_and_changes_nothing(engine, replay, tmp_pa
     with ReplayServer(root) as server:
         result = ingest("taldau", KEY, base_url=server.url_for("taldau"))
 
-    assert result["status"] == "quarantined" and result["quarantines"]
+    assert result["status"] == "partial" and result["quarantines"] and result["held_rows"] > 0
     assert observations_checksum(engine) == before
     with engine.connect() as conn:
         snap = conn.execute(text("SELECT * FROM sdg.snapshot WHERE sha256 = :h"), {"h": bad_sha}).mappings().one()
@@ -276,8 +277,9 @@ def test_duplicate_cut_is_quarantined_and_changes_nothing(engine, replay, tmp_pa
             .mappings()
             .one()
         )
-    assert snap["loaded_at"] is None
-    assert quarantine["status"] == "quarantined"
+    assert snap["loaded_at"] is not None  # the rest loaded: a re-run does not read it again
+    assert (quarantine["status"], quarantine["scope"]) == ("quarantined", "rows")
+    assert quarantine["held_count"] == result["held_rows"] == len(quarantine["failing_rows"])
     assert "kato_code,period_start,period_end,dims" in str(quarantine["reasons"])
 
 
@@ -294,7 +296,7 @@ def test_loader_refuses_duplicate_cuts_itself(engine):
 
 
 def test_released_batch_loads_on_release(engine, replay, tmp_path):
-    """A share above 100 % stops the batch; a person who checked it releases it and it loads, once."""
+    """A share above 100 % is held, the rest loads; a person who checked it releases it and it loads, once."""
     from etl.jobs import quarantined, release
 
     root = _copy_samples(tmp_path)
@@ -305,14 +307,18 @@ def test_released_batch_loads_on_release(engine, replay, tmp_path):
     _write(target, rows)
     with ReplayServer(root) as server:
         held = ingest("taldau", KEY, base_url=server.url_for("taldau"))
-        assert held["status"] == "quarantined"
-        assert observations_checksum(engine)[0] == 0
+        assert (held["status"], held["held_rows"]) == ("partial", 1)
+        assert observations_checksum(engine)[0] == held["rows"] > 0
+        partial = observations_checksum(engine)
+        rerun = ingest("taldau", KEY, base_url=server.url_for("taldau"))  # same snapshot: the held row stays out
+        assert (rerun["status"], rerun["rows"], rerun["held_rows"]) == ("unchanged", 0, 0)
+        assert observations_checksum(engine) == partial
         (waiting,) = quarantined()
         assert waiting["quarantine_id"] == held["quarantines"][0] and "percent_value" in waiting["reasons"]
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("SDG_TALDAU_URL", server.url_for("taldau"))
             loaded = release(waiting["quarantine_id"], "analyst@example.kz", "checked with the statistics office")
-    assert loaded["status"] == "loaded" and loaded["rows"] > 0
+    assert loaded["status"] == "loaded" and loaded["inserted"] == 1 and loaded["revised"] == 0
     assert quarantined() == []
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM sdg.observation WHERE value = 150")).scalar() == 1

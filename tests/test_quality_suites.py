@@ -77,7 +77,7 @@ OBS_CASES = [
       for c in ("kato_code", "period_start", "period_end", "frequency", "dims", "obs_status", "value_text")],
     ("expect_column_values_to_match_regex", "kato_code", _set(0, kato_code="1000")),
     ("expect_column_values_to_be_in_set", "kato_code", _set(1, kato_code="999999999")),
-    ("expect_column_values_to_be_in_set", "region_valid_for_period", _append(obs("100000000", 2020, "90"))),
+    ("expect_column_values_to_be_in_set", "back_calculated", _append(obs("100000000", 2020, "90"))),
     ("expect_column_values_to_be_in_set", "region_valid_for_period", _append(obs("510000000", 2019, "40"))),
     ("expect_column_values_to_be_in_set", "frequency", _set(0, frequency="Y")),
     ("expect_column_values_to_be_in_set", "obs_status", _set(0, obs_status="weird")),
@@ -119,19 +119,21 @@ def test_bad_observations_fail_the_expectation(expectation, column, mutate):
     assert failed[0].unexpected_count != 0
 
 
-def test_back_calculated_series_may_carry_new_regions_before_2022():
+def test_a_new_region_before_it_existed_is_a_back_calculated_warning_for_every_series():
     frame = _append(obs("100000000", 2020, "90"))(good_observations())
-    outcomes = _run_observations(frame, IndicatorQuality(max_yoy_change_pct=1000, back_calculated=True))
+    outcomes = _run_observations(frame, IndicatorQuality(max_yoy_change_pct=1000))
     assert not _failed(outcomes, "expect_column_values_to_be_in_set", "region_valid_for_period")
+    (flagged,) = _failed(outcomes, "expect_column_values_to_be_in_set", "back_calculated")
+    assert flagged.severity == "warning" and flagged.failing_row_ids == (len(good_observations()),)
 
 
 def test_failing_sample_names_the_rows():
-    outcomes = _run_observations(_append(obs("100000000", 2020, "90"))(good_observations()))
+    outcomes = _run_observations(_append(obs("510000000", 2019, "40"))(good_observations()))
     (failed,) = _failed(outcomes, "expect_column_values_to_be_in_set", "region_valid_for_period")
     assert failed.unexpected_count == 1
-    assert failed.sample[0]["kato_code"] == "100000000" and failed.sample[0]["period_start"] == "2020-01-01"
+    assert failed.sample[0]["kato_code"] == "510000000" and failed.sample[0]["period_start"] == "2019-01-01"
     assert failed.failing_row_ids == (len(good_observations()),)
-    assert failed.severity == "critical" and "2022" in failed.why
+    assert failed.severity == "critical" and "2018" in failed.why
 
 
 # ---- indicator values (cells) ---------------------------------------------------------------------------

@@ -1,14 +1,18 @@
-"""The gate before a load: run the observations suite, record it, and quarantine a critically bad batch.
+"""The gate before a load: run the observations suite, record it, and hold back what is critically bad.
 
 The ingest path calls :func:`check_observations` inside its load transaction, right before
-``load_observations``, and skips the load when ``load`` is False. It must then commit (not raise), so
-the quarantine row and the results persist. A person releases a batch with :func:`release_quarantine`;
-the next ingest of that snapshot passes the gate and the run records that it was a release.
+``load_observations``. A critical failure about rows (a column expectation naming its failing rows) holds
+back only those rows: ``held_row_ids`` lists them and the caller loads the others. A failure about the
+batch (table expectations: columns, row count; a check that names no rows; or every row failing) holds
+it all and ``load`` is False; the caller must then commit (not raise), so the quarantine row and the
+results persist. A person releases a quarantine with :func:`release_quarantine`; the next ingest of that
+snapshot passes the gate, loads every row and the run records that it was a release.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import logging
 from dataclasses import replace
 
@@ -25,19 +29,22 @@ from etl.quality.settings import IndicatorQuality, load_quality_settings
 log = logging.getLogger(__name__)
 DATASET = "observations"
 MAX_FAILING_ROWS = 1000
+#: held rows listed in an alert's body (all of them are in sdg.quarantine.failing_rows)
+ALERT_ROWS = 50
 
 
 def check_observations(
     conn: Connection, frame: pd.DataFrame, *, series_key: str, source: str, snapshot_id: int, unit: str | None
 ) -> GateDecision:
-    """Validate one parsed snapshot (columns ``OBSERVATION_COLUMNS``); record and decide whether to load it."""
+    """Validate one parsed snapshot (columns ``OBSERVATION_COLUMNS``); record and decide what to load."""
     from etl.quality.runner import run_suite
 
     prepared, params = prepare_observations(frame, region_validity(conn), _series_quality(conn, series_key), unit)
     outcomes = run_suite(DATASET, prepared, params, index_columns=INDEX_COLUMNS)
     critical, warnings = split(outcomes)
     released = store.released_quarantine(conn, snapshot_id, DATASET) if critical else None
-    decision = "quarantine" if critical and released is None else ("released" if critical else "load")
+    held = held_rows(critical, len(frame)) if critical and released is None else ()
+    decision = "load" if not critical else "released" if released else "partial" if held else "quarantine"
     info = store.RunInfo(DATASET, len(frame), decision, source, series_key, snapshot_id)
     run_id = store.record_run(conn, info, outcomes)
     for outcome in warnings:
@@ -49,7 +56,23 @@ def check_observations(
         log.warning("%s snapshot %s: loaded despite critical failures (quarantine %s released)", series_key,
                     snapshot_id, released)  # fmt: skip
         return GateDecision(True, run_id, critical, warnings, quarantine_id=released, released=True)
-    return _quarantine(conn, run_id, info, frame, critical, warnings)
+    return _quarantine(conn, run_id, info, frame, critical, warnings, held)
+
+
+def held_rows(critical: list[ExpectationOutcome], row_count: int) -> tuple[int, ...]:
+    """Positions of the rows to hold back when every critical failure is about rows; () when it is the batch.
+
+    About the batch: a table expectation (columns, row count), a check that names no rows or fewer than
+    it counts (it raised, or the list was cut), or failures that cover every row (nothing would load).
+    """
+    ids: set[int] = set()
+    for o in critical:
+        if o.expectation_type.startswith("expect_table_") or not o.failing_row_ids:
+            return ()
+        if o.unexpected_count is not None and len(set(o.failing_row_ids)) < o.unexpected_count:
+            return ()
+        ids.update(o.failing_row_ids)
+    return tuple(sorted(ids)) if len(ids) < row_count else ()
 
 
 def _quarantine(
@@ -59,20 +82,55 @@ def _quarantine(
     frame: pd.DataFrame,
     critical: list[ExpectationOutcome],
     warnings: list[ExpectationOutcome],
+    held: tuple[int, ...],
 ) -> GateDecision:
-    ids = sorted({i for o in critical for i in o.failing_row_ids})[:MAX_FAILING_ROWS]
-    failing = frame.reset_index(drop=True).iloc[ids].assign(row_id=ids).to_dict("records") if ids else []
-    quarantine_id, new = store.quarantine(conn, run_id, info, critical, failing)
+    ids = list(held) or sorted({i for o in critical for i in o.failing_row_ids})[:MAX_FAILING_ROWS]
+    failing = _failing_rows(frame, ids, critical)
+    quarantine_id, new = store.quarantine(conn, run_id, info, critical, failing, held_count=len(held) or None)
+    what = f"{len(held)} of {info.row_count} rows held back" if held else "quarantined"
     for outcome in critical:
-        log.error("%s snapshot %s quarantined: %s", info.series_key, info.snapshot_id, outcome.describe())
+        log.error("%s snapshot %s %s: %s", info.series_key, info.snapshot_id, what, outcome.describe())
     if new:  # one alert per quarantined snapshot, not one per nightly retry
         notify(conn, run_id, DATASET, f"{info.series_key} (snapshot {info.snapshot_id})", critical,
-               f"not loaded; kept in sdg.quarantine #{quarantine_id} until released")  # fmt: skip
-    return GateDecision(False, run_id, critical, warnings, quarantine_id=quarantine_id)
+               _action(quarantine_id, info.row_count, failing if held else None))  # fmt: skip
+    return GateDecision(bool(held), run_id, critical, warnings, quarantine_id=quarantine_id, held_row_ids=held)
+
+
+def _failing_rows(frame: pd.DataFrame, ids: list[int], critical: list[ExpectationOutcome]) -> list[dict]:
+    """The failing rows as stored in ``sdg.quarantine.failing_rows``: values, position and the failed checks."""
+    if not ids:
+        return []
+    why: dict[int, list[str]] = {}
+    for o in critical:
+        for i in o.failing_row_ids:
+            why.setdefault(i, []).append(o.column or o.expectation_type)
+    rows = frame.reset_index(drop=True).iloc[ids].assign(row_id=ids).to_dict("records")
+    return [{**row, "failed": why.get(row["row_id"], [])} for row in rows]
+
+
+def _action(quarantine_id: int, row_count: int, held: list[dict] | None) -> str:
+    """The alert's 'Action' line; for a row hold, followed by the held rows (region, period, dims, value)."""
+    if held is None:
+        return f"not loaded; kept in sdg.quarantine #{quarantine_id} until released"
+    lines = [
+        f"{len(held)} of {row_count} rows held back in sdg.quarantine #{quarantine_id} until released; "
+        f"the other {row_count - len(held)} rows loaded. Held rows:"
+    ]
+    for row in held[:ALERT_ROWS]:
+        cut = {k: row.get(k) for k in ("kato_code", "period_start", "period_end", "dims", "value_text")}
+        lines.append(f"    {json.dumps(cut, ensure_ascii=False, default=str)} failed: {', '.join(row['failed'])}")
+    if len(held) > ALERT_ROWS:
+        lines.append(f"    ... and {len(held) - ALERT_ROWS} more (sdg.quarantine #{quarantine_id})")
+    return "\n".join(lines)
 
 
 def release_quarantine(engine: Engine, quarantine_id: int, released_by: str, note: str) -> None:
-    """Let a quarantined batch through: the next ingest of its snapshot loads it."""
+    """Let a quarantined batch (or its held rows) through: the next ingest of its snapshot loads it.
+
+    A snapshot whose other rows were loaded is re-read by that ingest because its quarantine is released
+    and not yet loaded (``etl.ingest.run``); the rows loaded before are unchanged, so exactly the held ones
+    are added.
+    """
     with engine.begin() as conn:
         updated = conn.execute(
             text(
@@ -95,8 +153,7 @@ def region_validity(conn: Connection) -> dict[str, RegionValidity]:
 
 
 def _series_quality(conn: Connection, series_key: str) -> IndicatorQuality:
-    """Settings of the indicators the series feeds and of series patterns it matches (strictest threshold wins;
-    back-calculation holds if any setting says so)."""
+    """Settings of the indicators the series feeds and of series patterns it matches (strictest threshold wins)."""
     codes = conn.execute(
         text("SELECT indicator_code FROM sdg.indicator_series WHERE series_key = :k ORDER BY 1"), {"k": series_key}
     ).scalars()
@@ -107,4 +164,4 @@ def _series_quality(conn: Connection, series_key: str) -> IndicatorQuality:
         return IndicatorQuality()
     strictest = min(found, key=lambda s: s.max_yoy_change_pct)
     kind = next((s.kind for s in found if s.bounded), found[0].kind)  # bounded if any setting says so
-    return replace(strictest, back_calculated=any(s.back_calculated for s in found), kind=kind)
+    return replace(strictest, kind=kind)

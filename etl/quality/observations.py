@@ -41,7 +41,8 @@ def prepare_observations(
         out["period_ok"] = start.notna() & end.notna() & (start <= end)
         out["value_num"] = pd.to_numeric(out["value"].astype(object), errors="coerce").astype("float64")
         out["value_ok"] = _value_ok(out)
-        out["region_valid_for_period"] = _region_valid(out, start, end, regions, quality.back_calculated)
+        out["region_valid_for_period"] = _region_not_ended(out, start, regions)
+        out["back_calculated"] = back_calculated(out, end, regions)
         units = out["unit"].where(out["unit"].notna(), unit)
         bounded = out["value_num"] if quality.bounded else out["value_num"] * np.nan  # indices, changes: exempt
         out["percent_value"] = bounded.where(units.map(is_percent).astype(bool))
@@ -64,23 +65,36 @@ def _value_ok(out: pd.DataFrame) -> pd.Series:
     return (has_value == (out["obs_status"] == AVAILABLE)) & (~has_value | (out["value_num"].notna() & finite))
 
 
-def _region_valid(
-    out: pd.DataFrame, start: pd.Series, end: pd.Series, regions: dict[str, RegionValidity], back_calculated: bool
-) -> pd.Series:
-    """False when the region did not exist during the period (Abai before 2022, South Kazakhstan after 2018).
+def _region_not_ended(out: pd.DataFrame, start: pd.Series, regions: dict[str, RegionValidity]) -> pd.Series:
+    """False when the period starts after the region was abolished (South Kazakhstan after 2018-06-18).
 
     Unknown codes count as valid here: ``kato_code in known_regions`` reports them once, not twice.
-    A back-calculated series may carry a new region's values before it was founded, not after one ended.
-    Rows that carry no value (status missing: Taldau lists every current region for every year, empty
-    before it existed) state nothing about the region and pass.
+    Rows that carry no value (status missing: Taldau lists every region for every year, empty when it did
+    not exist) state nothing about the region and pass.
     """
-    lo = out["kato_code"].map(lambda k: regions[k].valid_from if k in regions else None)
-    hi = out["kato_code"].map(lambda k: regions[k].valid_to if k in regions else None)
-    lo_ts, hi_ts = pd.to_datetime(lo, errors="coerce"), pd.to_datetime(hi, errors="coerce")
-    started = lo_ts.isna() | (back_calculated) | (end.isna()) | (lo_ts <= end)
-    not_ended = hi_ts.isna() | start.isna() | (hi_ts >= start)
-    empty = out["obs_status"].eq("missing")
-    return (empty | (started & not_ended)).astype(bool)
+    hi = _bound(out, regions, "valid_to")
+    not_ended = hi.isna() | start.isna() | (hi >= start)
+    return (_empty(out) | not_ended).astype(bool)
+
+
+def back_calculated(out: pd.DataFrame, end: pd.Series, regions: dict[str, RegionValidity]) -> pd.Series:
+    """True for a value of a region for a period that ended before the region was founded (Abai before
+    2022-06-08, Turkestan region before 2018-06-19): the source recalculated it, for every source alike.
+
+    The same rule as the ``back_calculated`` flag set on ``sdg.observation`` after a load (migration 0012).
+    """
+    lo = _bound(out, regions, "valid_from")
+    return (~_empty(out) & lo.notna() & end.notna() & (end < lo)).astype(bool)
+
+
+def _bound(out: pd.DataFrame, regions: dict[str, RegionValidity], which: str) -> pd.Series:
+    """Each row's region ``valid_from`` or ``valid_to`` as a timestamp (NaT: open, or an unknown code)."""
+    dates = out["kato_code"].map(lambda k: getattr(regions[k], which) if k in regions else None)
+    return pd.to_datetime(dates, errors="coerce")
+
+
+def _empty(out: pd.DataFrame) -> pd.Series:
+    return out["obs_status"].eq("missing")
 
 
 def _yoy_change(out: pd.DataFrame) -> pd.Series:
@@ -95,8 +109,11 @@ def _yoy_change(out: pd.DataFrame) -> pd.Series:
 
 
 def _regional_sum_gap(out: pd.DataFrame) -> pd.Series:
-    """On national rows of an additive series: |Σ regions − national| / national, in percent."""
-    valued = out[out["value_num"].notna() & out["region_valid_for_period"]]
+    """On national rows of an additive series: |Σ regions − national| / national, in percent.
+
+    Only regions that existed in the period count: a back-calculated new region is still inside its parent.
+    """
+    valued = out[out["value_num"].notna() & out["region_valid_for_period"] & ~out["back_calculated"]]
     keys = ["period_start", "period_end", "dims"]
     regional = valued[valued["kato_code"] != COUNTRY_KATO].groupby(keys)["value_num"].sum().rename("regions_sum")
     national = (

@@ -44,6 +44,8 @@ class GateDecision:
     warnings: list[ExpectationOutcome] = field(default_factory=list)
     quarantine_id: int | None = None
     released: bool = False
+    #: positions of rows held back in quarantine (scope 'rows'); the caller loads the others
+    held_row_ids: tuple[int, ...] = ()
 
 
 class QualityFailure(RuntimeError):

@@ -3,10 +3,10 @@
 Columns: ``indicator_code`` (an indicator code such as ``3.2.1``, or a series-key pattern such as
 ``opensdg:*`` for what belongs to how a source publishes); ``max_yoy_change`` (largest plausible
 year-on-year relative change, in percent; default 50); ``additive`` (1 = regions sum to the national
-total); ``back_calculated`` (1 = the source recalculated the series for regions that did not exist yet,
-e.g. Abai before 2022); ``kind`` (``share``, ``count``, ``rate``: values are never negative and shares lie
+total); ``kind`` (``share``, ``count``, ``rate``: values are never negative and shares lie
 within 0..100 — the default; ``index``, ``change``, ``balance``, ``other``: values may be negative or
-exceed 100 %, so those two checks do not apply).
+exceed 100 %, so those two checks do not apply). Values for a region before it existed (Abai before 2022)
+need no setting: every source's are loaded flagged as back-calculated (docs/decisions/row-level-quarantine.md).
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ COUNTRY_KATO = "000000000"
 class IndicatorQuality:
     max_yoy_change_pct: float = DEFAULT_MAX_YOY_CHANGE_PCT
     additive: bool = False
-    back_calculated: bool = False
     kind: str = ""
 
     @property
@@ -61,7 +60,7 @@ def _settings(row: dict, path: Path, line: int) -> IndicatorQuality:
     kind = (row.get("kind") or "").strip().lower()
     if kind not in KINDS:
         raise ValueError(f"{path.name}, line {line}: kind {kind!r} is not one of {sorted(k for k in KINDS if k)}")
-    return IndicatorQuality(limit, _flag(row.get("additive")), _flag(row.get("back_calculated")), kind)
+    return IndicatorQuality(limit, _flag(row.get("additive")), kind)
 
 
 def _flag(raw: str | None) -> bool:

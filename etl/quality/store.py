@@ -90,22 +90,29 @@ def reasons(outcomes: list[ExpectationOutcome]) -> list[dict[str, Any]]:
 
 
 def quarantine(
-    conn: Connection, run_id: int, info: RunInfo, critical: list[ExpectationOutcome], failing_rows: list[dict]
+    conn: Connection,
+    run_id: int,
+    info: RunInfo,
+    critical: list[ExpectationOutcome],
+    failing_rows: list[dict],
+    *,
+    held_count: int | None = None,
 ) -> tuple[int, bool]:
-    """Keep the batch's reasons and failing rows; returns (quarantine id, whether it is new).
+    """Keep the reasons and failing rows; returns (quarantine id, whether it is new).
 
+    ``held_count`` given: only those rows are held (scope ``rows``, the rest was loaded); else the whole batch.
     A re-run of a snapshot still in quarantine refreshes the row instead of adding another one.
     """
     row = conn.execute(
         text(
             """
             INSERT INTO sdg.quarantine (run_id, dataset, source, series_key, snapshot_id, reasons, failing_rows,
-                                        row_count)
+                                        row_count, scope, held_count)
             VALUES (:run_id, :dataset, :source, :series_key, :snapshot_id, CAST(:reasons AS jsonb),
-                    CAST(:rows AS jsonb), :row_count)
+                    CAST(:rows AS jsonb), :row_count, :scope, :held_count)
             ON CONFLICT (snapshot_id, dataset) DO UPDATE
             SET run_id = EXCLUDED.run_id, reasons = EXCLUDED.reasons, failing_rows = EXCLUDED.failing_rows,
-                row_count = EXCLUDED.row_count
+                row_count = EXCLUDED.row_count, scope = EXCLUDED.scope, held_count = EXCLUDED.held_count
             RETURNING quarantine_id, (xmax = 0) AS inserted
             """
         ),
@@ -118,6 +125,8 @@ def quarantine(
             "reasons": json.dumps(reasons(critical), default=str),
             "rows": json.dumps(failing_rows, default=str),
             "row_count": info.row_count,
+            "scope": "batch" if held_count is None else "rows",
+            "held_count": info.row_count if held_count is None else held_count,
         },
     ).one()
     return int(row.quarantine_id), bool(row.inserted)
