@@ -140,13 +140,7 @@ def extend_typical_list(folder: Path, codes: list[str], classification: int = 2)
         rows.append({**dict.fromkeys(header, ""), "kato_code": "*", "row_no": str(number), "indicator_code": code,
                      "classification": str(classification)})  # fmt: skip
     if added:
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        temp = path.with_name(f".{path.name}.tmp")
-        temp.write_text(buffer.getvalue(), encoding="utf-8")
-        os.replace(temp, path)
+        _write_all(folder, {"appendix1.csv": (tuple(header), rows)})
     return added
 
 
