@@ -20,7 +20,6 @@ from etl.catalogue.units import Unit, Units
 from etl.observations import dims_key
 
 FORMULA_COLUMNS = ("indicator_code", "kato_code", "formula", "factor", "role", "series_key", "dims", "unit_ru")
-OPTIONAL_COLUMNS = ("label_ru", "label_kk", "priority")
 FILE = "formulas.csv"
 
 #: formula → the roles of its operands, in order; ``+`` = one or more of that role

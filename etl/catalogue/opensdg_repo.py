@@ -86,7 +86,3 @@ class OpenSdgRepository:
 def indicator_sort_key(indicator_id: str) -> tuple:
     """3-2-1 before 3-10-1 before 3-a-1: numbers as numbers, letters after them."""
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in indicator_id.replace(".", "-").split("-"))
-
-
-def local_path(base: str) -> Path | None:
-    return OpenSdgClient(base).local_root
