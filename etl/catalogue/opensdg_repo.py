@@ -7,8 +7,6 @@ the ids the caller already knows (``catalogue/series/opensdg.csv``).
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import yaml
 
 from etl.catalogue.files import CatalogueError
