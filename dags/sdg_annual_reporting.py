@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import Param, dag, task
-from sdg_airflow.connections import apply_connections
+from sdg_airflow.task_policy import task_defaults
 
 
 @dag(
@@ -19,7 +19,7 @@ from sdg_airflow.connections import apply_connections
         "year": Param(None, type=["null", "integer"], description="Reporting year; empty = the year being reported"),
         "status": Param("draft", enum=["draft", "final", "amended"], description="Version status of issued forms"),
     },
-    default_args={"on_execute_callback": apply_connections, "retries": 2, "retry_delay": timedelta(minutes=5)},
+    default_args=task_defaults("reporting", retries=2, retry_delay=timedelta(minutes=5)),
 )
 def sdg_annual_reporting():
     """

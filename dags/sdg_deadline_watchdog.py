@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pendulum
 from airflow.sdk import Param, dag, task
-from sdg_airflow.connections import apply_connections
+from sdg_airflow.task_policy import task_defaults
 
 
 @dag(
@@ -14,7 +16,7 @@ from sdg_airflow.connections import apply_connections
     max_active_runs=1,
     tags=["sdg", "reporting", "deadlines"],
     params={"year": Param(None, type=["null", "integer"], description="Reporting year; empty = the one due next")},
-    default_args={"on_execute_callback": apply_connections, "retries": 0},
+    default_args=task_defaults("watchdog", retries=0, retry_delay=timedelta(minutes=5)),
 )
 def sdg_deadline_watchdog():
     """

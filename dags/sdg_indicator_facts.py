@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pendulum
 from airflow.sdk import AssetAny, dag, task
-from sdg_airflow.connections import apply_connections
+from sdg_airflow.task_policy import task_defaults
 from sdg_assets import INDICATOR_VALUES, OBSERVATIONS
 
 
@@ -14,7 +16,7 @@ from sdg_assets import INDICATOR_VALUES, OBSERVATIONS
     catchup=False,
     max_active_runs=1,
     tags=["sdg", "indicators"],
-    default_args={"on_execute_callback": apply_connections},
+    default_args=task_defaults("facts", retries=2, retry_delay=timedelta(minutes=5)),
 )
 def sdg_indicator_facts():
     """
@@ -24,7 +26,7 @@ def sdg_indicator_facts():
     official observations.
     """
 
-    @task(outlets=[INDICATOR_VALUES], retries=2)
+    @task(outlets=[INDICATOR_VALUES])
     def compute_facts() -> int:
         from etl.jobs import compute_facts
 

@@ -44,6 +44,51 @@ def taldau_url() -> str:
     return (os.environ.get("SDG_TALDAU_URL") or DEFAULT_TALDAU_URL).rstrip("/")
 
 
+#: Seconds one HTTP request may take in all (connect, headers, every byte of the body, retries and their waits).
+DEFAULT_REQUEST_DEADLINE = 60.0
+#: Seconds every request of one series may take together (a paged series makes many requests).
+DEFAULT_SERIES_DEADLINE = 300.0
+
+
+def request_deadline() -> float:
+    """``SDG_REQUEST_DEADLINE`` seconds, else 60: no server can hold a request longer (see etl.sources.deadline)."""
+    return _seconds("SDG_REQUEST_DEADLINE", DEFAULT_REQUEST_DEADLINE)
+
+
+def series_deadline() -> float:
+    """``SDG_SERIES_DEADLINE`` seconds, else 300: the budget of all requests of one series."""
+    return _seconds("SDG_SERIES_DEADLINE", DEFAULT_SERIES_DEADLINE)
+
+
+def _seconds(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r}: expected a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{name}={raw!r}: expected a positive, finite number of seconds")
+    return value
+
+
 def configured_warehouse_url() -> str | None:
     """The server named by ``SDG_WAREHOUSE_URL``, or None when the embedded default applies."""
     return os.environ.get("SDG_WAREHOUSE_URL") or None
+
+
+#: days a per-expectation quality result is kept (a reporting cycle and a half); runs and quarantines stay
+DEFAULT_QUALITY_RETENTION_DAYS = 550
+
+
+def quality_retention_days() -> int:
+    """``SDG_QUALITY_RETENTION_DAYS``: how long ``sdg.quality_result`` rows are kept (runs themselves stay)."""
+    raw = os.environ.get("SDG_QUALITY_RETENTION_DAYS") or str(DEFAULT_QUALITY_RETENTION_DAYS)
+    try:
+        days = int(raw)
+    except ValueError:
+        raise ValueError(f"SDG_QUALITY_RETENTION_DAYS must be a whole number of days, got {raw!r}") from None
+    if days < 1:
+        raise ValueError(f"SDG_QUALITY_RETENTION_DAYS must be at least 1, got {days}")
+    return days

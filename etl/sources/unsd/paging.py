@@ -47,7 +47,8 @@ def _get(client: UnsdClient, params: dict[str, Any], number: int, total: int | N
     try:
         return client.series_data(params["series_code"], params["area_code"], number, params["page_size"])
     except SourceError as exc:
-        raise _on_page(exc, number, total) from exc
+        _on_page(exc, number, total)
+        raise
 
 
 def _checked(fetched: Fetched, params: dict[str, Any], number: int, first: Page | None, tracker: CutTracker) -> Page:
@@ -60,7 +61,8 @@ def _checked(fetched: Fetched, params: dict[str, Any], number: int, first: Page 
             row = check_row(raw, where, params["series_code"], fetched.url)
             tracker.add(cut_of(row, where, params["totals"], page.codes, fetched.url), where, row, fetched.url)
     except SourceError as exc:
-        raise _on_page(exc, number, total) from exc
+        _on_page(exc, number, total)
+        raise
     return page
 
 
@@ -76,8 +78,8 @@ def _check_paging(page: Page, number: int, first: Page | None, url: str) -> None
         )
 
 
-def _on_page(exc: SourceError, number: int, total: int | None) -> SourceError:
+def _on_page(exc: SourceError, number: int, total: int | None) -> None:
+    """Name the page in the error, keeping its class and whether it is worth a retry."""
     label = f"page {number}" + (f" of {total}" if total else "")
-    if exc.reason.startswith(label):
-        return exc
-    return SourceError(exc.source, exc.url, f"{label}: {exc.reason}")
+    if not exc.reason.startswith(label):
+        exc.add_context(label)

@@ -1,0 +1,89 @@
+"""The same time and retry rules for every task of every SDG DAG: a time limit, retries only for what a
+retry can cure, and SIGTERM as a clean stop.
+
+- ``execution_timeout`` on every task (per DAG, :data:`TIMEOUTS`): a task that hangs anywhere (not only in
+  HTTP, which has its own deadlines) fails instead of holding a worker slot for ever.
+- :class:`TransientOnly` is the retry policy: a failure that ``etl.failures.is_transient`` calls
+  deterministic (a 4xx, a wrong shape, a parse error, a bad value) fails at once; the rest get the retries.
+- SIGTERM (a worker shutting down, ``kill`` of ``airflow dags test``): the running task unwinds (its
+  transaction rolls back), reports its state, and the process then stops. Without this, the task runner's
+  own SIGTERM handler only calls ``on_kill`` and carries on, so ``airflow dags test`` could not be stopped.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk.definitions.retry_policy import RetryDecision, RetryPolicy
+
+from sdg_airflow.connections import apply_connections
+
+#: execution_timeout per kind of DAG. Ingest: one series (fetch within its 300 s series deadline, parse,
+#: quality gate, load); facts and reports: the whole warehouse, minutes today; the watchdog: one query.
+TIMEOUTS = {
+    "ingest": timedelta(minutes=20),
+    "facts": timedelta(minutes=30),
+    "reporting": timedelta(minutes=45),
+    "watchdog": timedelta(minutes=10),
+}
+
+
+class TransientOnly(RetryPolicy):
+    """Retry only failures that ``etl.failures.is_transient`` says a later try may cure."""
+
+    def evaluate(self, exception: BaseException, try_number: int, max_tries: int, context: Any = None):
+        from etl.failures import is_transient
+
+        if is_transient(exception):
+            return RetryDecision.default()
+        return RetryDecision.fail(f"{type(exception).__name__} is deterministic: a retry would fail the same way")
+
+
+class _Stopping:
+    """Whether SIGTERM arrived, and whether a task is running (then it unwinds first, the process after)."""
+
+    requested = False
+    task_running = False
+
+
+def _sigterm_noted() -> None:
+    _Stopping.requested = True
+    if not _Stopping.task_running:  # between tasks (the `dags test` loop): nothing to unwind, stop now
+        print("stopped by SIGTERM between tasks", file=sys.stderr)
+        raise SystemExit(143)
+
+
+def on_task_start(context: Any = None) -> None:
+    """``on_execute_callback``: SIGTERM now raises ``etl.termination.Terminated`` in the task."""
+    from etl import termination
+
+    _Stopping.task_running = True
+    termination.raise_on_sigterm(before=_sigterm_noted)  # replaces the runner's, which only calls on_kill
+
+
+def on_task_end(context: Any = None) -> None:
+    """``on_success/failure/retry/skipped_callback``: after a SIGTERM, stop the process once the state is sent."""
+    _Stopping.task_running = False
+    if _Stopping.requested:
+        ti = (context or {}).get("ti")
+        print(f"stopped by SIGTERM during {getattr(ti, 'task_id', 'a task')}: its work was rolled back",
+              file=sys.stderr)  # fmt: skip
+        raise SystemExit(143)
+
+
+def task_defaults(kind: str, retries: int, retry_delay: timedelta, **extra: Any) -> dict[str, Any]:
+    """``default_args`` for a DAG of ``kind`` (a key of :data:`TIMEOUTS`)."""
+    return {
+        "execution_timeout": TIMEOUTS[kind],
+        "retries": retries,
+        "retry_delay": retry_delay,
+        "retry_policy": TransientOnly(),
+        "on_execute_callback": [apply_connections, on_task_start],
+        "on_success_callback": [on_task_end],
+        "on_failure_callback": [on_task_end],
+        "on_retry_callback": [on_task_end],
+        "on_skipped_callback": [on_task_end],
+        **extra,
+    }
