@@ -3,6 +3,11 @@
 Statistics offices publish values as text: ``"12,5"`` (decimal comma), ``"x"`` (suppressed to protect
 confidentiality), ``"-"`` or an empty cell (no data). A value is never guessed: text that is not one of
 these forms is kept verbatim with status ``invalid`` so a person can see it.
+
+Some text is not a value at all but a broken answer: a number that no float or PostgreSQL ``numeric``
+can hold (``Infinity``, ``NaN``, ``1e400``, ``1e-20000``) or a control character (NUL, ...). Those raise
+:class:`BadValue`; the parser adds where it was and raises :class:`~etl.sources.errors.BadValueError`,
+an error of that series (docs/decisions/bad-values.md).
 """
 
 from __future__ import annotations
@@ -10,6 +15,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 from typing import NamedTuple
+
+from etl.sources.errors import BadValueError
 
 #: Columns of a parsed observation frame, in load order.
 OBSERVATION_COLUMNS: tuple[str, ...] = (
@@ -33,6 +40,17 @@ _SUPPRESSED_FORMS = {"x", "х"}  # Latin and Cyrillic "x" both occur
 _MISSING_FORMS = {"", "-", "–", "—", "..", "...", "…", "null", "none", "n/a"}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
+#: Control characters (Unicode Cc) other than tab, line feed and carriage return: never part of a value
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_NON_FINITE = frozenset({"inf", "infinity", "nan", "snan"})
+#: Decimal exponents (``Decimal.adjusted()``) a value may have: float64's normal range, which the quality
+#: gate and the facts compute in; 1e400 would be inf there and 1e-400 zero. PostgreSQL ``numeric`` holds it.
+MAX_EXPONENT = 307
+MIN_EXPONENT = -307
+#: Digits PostgreSQL ``numeric`` keeps after the decimal point (beyond it COPY fails: "value overflows")
+MAX_SCALE = 16383
+#: Numbers up to this many characters cannot reach MAX_SCALE with an exponent within the bounds above
+_SHORT_NUMBER = 1000
 
 
 class ParsedValue(NamedTuple):
@@ -43,9 +61,18 @@ class ParsedValue(NamedTuple):
     text: str
 
 
+class BadValue(ValueError):
+    """A published value that is not a value (non-finite, out of range, control characters): says what, not where."""
+
+
 def parse_value(raw: object) -> ParsedValue:
-    """Read one published value: decimal comma, thousands spaces, ``x``, ``-`` and empty."""
+    """Read one published value: decimal comma, thousands spaces, ``x``, ``-`` and empty.
+
+    Raises :class:`BadValue` for a number no float or ``numeric`` can hold, or control characters in the text.
+    """
     text = raw if type(raw) is str else "" if raw is None else str(raw)
+    if not text.isprintable():  # C-fast; only tabs, no-break spaces and the like go on to the regex
+        _check_characters(text)
     token = text.strip()
     if len(token) < 5:  # every suppressed or missing form is short
         lowered = token.lower()
@@ -57,11 +84,73 @@ def parse_value(raw: object) -> ParsedValue:
     if _NUMBER.match(candidate) is None:
         candidate = _SPACES.sub("", token).replace(",", ".")  # no-break and narrow spaces, apostrophes
         if _NUMBER.match(candidate) is None:
-            return ParsedValue(None, INVALID, text)
+            return _not_a_number(text, candidate)
     try:
-        return ParsedValue(Decimal(candidate), AVAILABLE, text)
+        number = Decimal(candidate)
     except InvalidOperation:
         return ParsedValue(None, INVALID, text)
+    if not MIN_EXPONENT <= number.adjusted() <= MAX_EXPONENT or len(candidate) > _SHORT_NUMBER:
+        _check_range(number, text)
+    return ParsedValue(number, AVAILABLE, text)
+
+
+def _check_characters(text: str) -> None:
+    found = _CONTROL.search(text)
+    if found is not None:
+        char = found.group()
+        raise BadValue(
+            f"{_show(text)} contains the control character U+{ord(char):04X} at position {found.start() + 1}"
+        )
+
+
+def _not_a_number(text: str, candidate: str) -> ParsedValue:
+    """Text kept as ``invalid``, unless it spells a non-finite number (``Infinity``, ``NaN``, a float ``inf``)."""
+    if candidate.lstrip("+-").lower() in _NON_FINITE:
+        raise BadValue(f"{_show(text)} is not a finite number")
+    return ParsedValue(None, INVALID, text)
+
+
+def _check_range(number: Decimal, text: str) -> None:
+    exponent = number.adjusted()
+    if exponent > MAX_EXPONENT:
+        raise BadValue(f"{_show(text)} is not a finite number (decimal exponent {exponent}, at most {MAX_EXPONENT})")
+    if exponent < MIN_EXPONENT:
+        raise BadValue(f"{_show(text)} is out of range (decimal exponent {exponent}, at least {MIN_EXPONENT})")
+    scale = -int(number.as_tuple().exponent)
+    if scale > MAX_SCALE:
+        raise BadValue(f"{_show(text)} has {scale} digits after the decimal point (at most {MAX_SCALE})")
+
+
+def _show(text: str) -> str:
+    """The text for a message: quoted with escapes, cut to 80 characters."""
+    return repr(text) if len(text) <= 80 else repr(text[:80]) + f"... ({len(text)} characters)"
+
+
+def read_value(raw: object, source: str, url: str, where: str, series: str | None = None) -> ParsedValue:
+    """:func:`parse_value` for a parser that knows where the value was: a bad value is a :class:`BadValueError`."""
+    try:
+        return parse_value(raw)
+    except BadValue as exc:
+        raise BadValueError(source, url, f"{where}: {exc}", series=series) from None
+
+
+def text_problem(value: str) -> str | None:
+    """What is wrong with a text field (dimension code, unit): a control character, or None."""
+    if value.isprintable():
+        return None
+    try:
+        _check_characters(value)
+    except BadValue as exc:
+        return str(exc)
+    return None
+
+
+def check_text(value: str, source: str, url: str, where: str, series: str | None = None) -> str:
+    """A text field (dimension code, unit) without control characters, else a :class:`BadValueError`."""
+    problem = text_problem(value)
+    if problem is not None:
+        raise BadValueError(source, url, f"{where}: {problem}", series=series)
+    return value
 
 
 def dims_key(dims: dict[str, str]) -> str:

@@ -23,9 +23,9 @@ from datetime import date
 
 import pandas as pd
 
-from etl.observations import MISSING, OBSERVATION_COLUMNS, SUPPRESSED, dims_key, parse_value
+from etl.observations import MISSING, OBSERVATION_COLUMNS, SUPPRESSED, BadValue, check_text, dims_key, parse_value
 from etl.sources.base import ParseResult
-from etl.sources.errors import SourceError
+from etl.sources.errors import BadValueError, SourceError
 from etl.sources.sdmx.records import TIME_DIMENSION, Observations, RawObs
 
 SOURCE = "sdmx"
@@ -34,6 +34,8 @@ FREQ_DIMENSION = "FREQ"
 MISSING_STATUSES = frozenset({"M", "L", "O", "H"})
 SUPPRESSED_STATUSES = frozenset({"C", "Q"})
 NO_VALUE_FORMS = frozenset({"nan", "none", "null"})
+#: attributes that become the stored unit text
+UNIT_ATTRIBUTES = ("UNIT_MEASURE", "UNIT_MULT")
 
 _ANNUAL = re.compile(r"^(\d{4})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
@@ -76,7 +78,7 @@ def to_frame(
         if kato is None:
             result.unmapped_regions[area] = f"{area_scheme} code"
             continue
-        records.append(_record(obs, kato, kept, totals or {}, url))
+        records.append(_record(obs, index, kato, kept, totals or {}, url))
     result.frame = pd.DataFrame.from_records(records, columns=list(OBSERVATION_COLUMNS))
     _check_unique(result.frame, url)
     units = sorted({u for u in result.frame["unit"].dropna().unique()})
@@ -98,7 +100,7 @@ def _disaggregations(dimensions: list[str], key: str, totals: Mapping[str, str],
     return [d for d in dimensions if d not in fixed and d not in (AREA_DIMENSION, FREQ_DIMENSION)]
 
 
-def _record(obs: RawObs, kato: str, kept: list[str], totals: Mapping[str, str], url: str) -> tuple:
+def _record(obs: RawObs, index: int, kato: str, kept: list[str], totals: Mapping[str, str], url: str) -> tuple:
     period = obs.key[TIME_DIMENSION]
     try:
         start, end, frequency = period_bounds(period)
@@ -108,8 +110,20 @@ def _record(obs: RawObs, kato: str, kept: list[str], totals: Mapping[str, str], 
     if freq is not None and freq != frequency:
         raise SourceError(SOURCE, url, f"FREQ {freq!r} does not match TIME_PERIOD {period!r}")
     dims = {d: ("_T" if obs.key.get(d, "") == totals.get(d) else obs.key.get(d, "")) for d in kept}
-    value, text, status = _value(obs)
+    try:
+        value, text, status = _value(obs)
+    except BadValue as exc:
+        raise BadValueError(SOURCE, url, f"observation {index} {obs.key}, field OBS_VALUE: {exc}") from None
+    _check_texts(obs, index, kept, url)
     return (kato, start, end, frequency, dims_key(dims), value, text, status, _unit(obs.attrs))
+
+
+def _check_texts(obs: RawObs, index: int, kept: list[str], url: str) -> None:
+    """The codes and unit attributes that are stored carry no control characters (JSON and CSV can hold them)."""
+    for name in kept:
+        check_text(obs.key.get(name, ""), SOURCE, url, f"observation {index}, dimension {name}")
+    for name in UNIT_ATTRIBUTES:
+        check_text(obs.attrs.get(name) or "", SOURCE, url, f"observation {index}, attribute {name}")
 
 
 def _value(obs: RawObs) -> tuple:

@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from etl.observations import OBSERVATION_COLUMNS, dims_key, parse_value
+from etl.observations import OBSERVATION_COLUMNS, BadValue, dims_key, parse_value
 from etl.sources import answers
 from etl.sources.base import ParseResult
-from etl.sources.errors import SourceError
+from etl.sources.errors import BadValueError, SourceError
 from etl.sources.taldau.periods import PERIOD_TYPES, period_bounds
 
 SOURCE = "taldau"
@@ -127,19 +127,25 @@ def _period_records(
     frequency = PERIOD_TYPES[period_id].frequency
     records = []
     append, bounds, read_value = records.append, period_bounds, parse_value  # a million calls: local names
-    for p_index, period in enumerate(periods):
-        try:
-            end_text, raw = period["date"], period["value"]
-        except (KeyError, TypeError, IndexError):
-            raise SourceError(
-                SOURCE, url, f"row {index}, period {p_index}: expected 'date' and 'value', got {_keys(period)}"
-            ) from None
-        try:
-            start, end = bounds(period_id, end_text if type(end_text) is str else str(end_text))
-        except ValueError as exc:
-            raise SourceError(SOURCE, url, f"row {index}, period {p_index}: bad date {end_text!r}") from exc
-        value, status, text = read_value(raw)
-        append((kato, start, end, frequency, dims, value, text, status, unit))
+    p_index = 0
+    try:  # one try around the loop, not per value: a bad value is rare, and the loop is hot
+        for p_index, period in enumerate(periods):
+            try:
+                end_text, raw = period["date"], period["value"]
+            except (KeyError, TypeError, IndexError):
+                raise SourceError(
+                    SOURCE, url, f"row {index}, period {p_index}: expected 'date' and 'value', got {_keys(period)}"
+                ) from None
+            try:
+                start, end = bounds(period_id, end_text if type(end_text) is str else str(end_text))
+            except ValueError as exc:
+                raise SourceError(SOURCE, url, f"row {index}, period {p_index}: bad date {end_text!r}") from exc
+            value, status, text = read_value(raw)
+            append((kato, start, end, frequency, dims, value, text, status, unit))
+    except BadValue as exc:
+        date = periods[p_index].get("date") if isinstance(periods[p_index], dict) else None
+        where = f"row {index} (KATO {kato}), period {p_index} (date {date!r}), field 'value'"
+        raise BadValueError(SOURCE, url, f"{where}: {exc}") from None
     return records
 
 

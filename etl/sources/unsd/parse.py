@@ -18,10 +18,10 @@ from typing import Any
 
 import pandas as pd
 
-from etl.observations import MISSING, OBSERVATION_COLUMNS, ParsedValue, dims_key, parse_value
+from etl.observations import MISSING, OBSERVATION_COLUMNS, BadValue, ParsedValue, check_text, dims_key, parse_value
 from etl.sources import answers
 from etl.sources.base import ParseResult, RegionLookup
-from etl.sources.errors import SourceError
+from etl.sources.errors import BadValueError, SourceError
 
 SOURCE = "unsd"
 #: the API's dimension names -> SDMX SDG concept ids (DSD IAEG-SDGs:SDG); others are upper-cased
@@ -170,7 +170,7 @@ def dims_of(row: dict, totals: dict[str, str], codes: dict[str, dict[str, str]],
         if totals.get(name) == code:
             continue
         concept = CONCEPTS.get(name) or re.sub(r"[^A-Z0-9]+", "_", name.upper()).strip("_")
-        value = _sdmx_code(name, code, codes, where, url)
+        value = check_text(_sdmx_code(name, code, codes, where, url), SOURCE, url, f"{where}, dimension {name!r}")
         if concept in dims or not concept or _UNSAFE.search(concept + value):
             raise SourceError(SOURCE, url, f"{where}: dimension {name!r}={code!r} cannot be keyed as {concept!r}")
         dims[concept] = value
@@ -228,8 +228,13 @@ def parse_page(
             continue
         attributes = row["attributes"] or {}
         natures[str(attributes.get("Nature"))] += 1
-        parsed = value_of(row["value"])
+        try:
+            parsed = value_of(row["value"])
+        except BadValue as exc:
+            raise BadValueError(SOURCE, url, f"{where} ({cut.describe()}), field 'value': {exc}") from None
         row_unit = attributes.get("Units") or unit
+        if isinstance(row_unit, str):
+            check_text(row_unit, SOURCE, url, f"{where}, attribute 'Units'")
         records.append((kato, cut.start, cut.end, "A", cut.dims, parsed.value, parsed.text, parsed.status, row_unit))
     result.frame = pd.DataFrame.from_records(records, columns=list(OBSERVATION_COLUMNS))
     if natures:
