@@ -31,6 +31,17 @@ class ParseResult:
     skipped_rows: int = 0
     #: free-text remarks for the log (e.g. the unit taken from the source's attributes)
     notes: list[str] = field(default_factory=list)
+    #: data problems that do not stop the load, by kind (``short_row``, ``geocode_contradiction``): row counts,
+    #: stored on the snapshot (``etl.warehouse.parse_warnings``); ``warning_samples`` names the first few rows
+    warnings: dict[str, int] = field(default_factory=dict)
+    warning_samples: dict[str, list[str]] = field(default_factory=dict)
+
+    def warn(self, kind: str, sample: str, limit: int = 5) -> None:
+        """Count one row of ``kind``; keep its description while fewer than ``limit`` are kept."""
+        self.warnings[kind] = self.warnings.get(kind, 0) + 1
+        samples = self.warning_samples.setdefault(kind, [])
+        if len(samples) < limit:
+            samples.append(sample)
 
 
 class RegionLookup:

@@ -3,6 +3,8 @@
 Validation is the point: a file that does not fit the template is rejected as a whole, with every
 problem (up to a limit) named by file, row and column, so the person who sent it can fix it in one go.
 Nothing of a rejected file is loaded; the ingest loop keeps its bytes as a snapshot with the reason.
+A value in a column without a header title is a problem too (it would otherwise be dropped unread), and a
+CSV row wider or narrower than the header rejects the file in ``read`` (e.g. a decimal comma, ``…,45,5,…``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
-from etl.observations import INVALID, OBSERVATION_COLUMNS, ParsedValue, dims_key, parse_value
+from etl.observations import INVALID, OBSERVATION_COLUMNS, BadValue, ParsedValue, dims_key, parse_value, text_problem
 from etl.sources.base import ParseResult
 from etl.sources.errors import SourceError
 from etl.sources.files.read import SOURCE, read_table
@@ -56,6 +58,8 @@ class _Checks:
     is_known_kato: Callable[[str], bool]
     max_year: int
     problems: Problems
+    #: positions of the template's columns in the header; cells elsewhere (empty titles) must stay empty
+    named: frozenset[int] = frozenset()
 
     def cell(self, cells: list[object], key: str) -> object:
         pos = self.positions.get(key)
@@ -83,7 +87,8 @@ def parse_report(
     """
     table = read_table(content, file_name, url)
     problems = Problems(file_name, max_problems)
-    checks = _Checks(_header(table.header, problems, url), is_known_kato, max_year or date.today().year, problems)
+    positions = _header(table.header, problems, url)
+    checks = _Checks(positions, is_known_kato, max_year or date.today().year, problems, frozenset(positions.values()))
     seen: dict[tuple[str, str, int, str], int] = {}
     result = ParseResult()
     records: list[tuple] = []
@@ -132,15 +137,24 @@ def _titles() -> str:
 
 def _row(row: int, cells: list[object], checks: _Checks) -> tuple[tuple[str, str, int, str], ParsedValue, str] | None:
     before = checks.problems.count
+    _unnamed(row, cells, checks)
     indicator = _indicator(row, checks.cell(cells, "indicator"), checks)
     kato = _kato(row, checks.cell(cells, "kato"), checks)
     year = _year(row, checks.cell(cells, "year"), checks)
     value = _value(row, checks.cell(cells, "value"), checks)
     breakdown = _breakdown(row, checks.cell(cells, "breakdown"), checks)
+    if (problem := text_problem(text_of(checks.cell(cells, "unit")))) is not None:
+        checks.bad(row, "unit", problem)
     if checks.problems.count > before or indicator is None or kato is None or year is None or breakdown is None:
         return None
     dims = dims_key({**breakdown, INDICATOR_DIM: indicator})
     return (indicator, kato, year, dims), value, text_of(checks.cell(cells, "unit")).strip()
+
+
+def _unnamed(row: int, cells: list[object], checks: _Checks) -> None:
+    for pos, cell in enumerate(cells):
+        if pos not in checks.named and text_of(cell).strip():
+            checks.problems.add(row, f"column {pos + 1}", f"value {text_of(cell)!r} is under no header title")
 
 
 def _record(key: tuple[str, str, int, str], value: ParsedValue, unit: str | None) -> tuple:
@@ -199,7 +213,11 @@ def _value(row: int, cell: object, checks: _Checks) -> ParsedValue:
     if isinstance(cell, bool):
         checks.bad(row, "value", f"{cell} is not a number")
         return ParsedValue(None, INVALID, str(cell))
-    parsed = parse_value(text_of(cell))
+    try:
+        parsed = parse_value(text_of(cell))
+    except BadValue as exc:  # non-finite, out of range, control characters (docs/decisions/bad-values.md)
+        checks.bad(row, "value", str(exc))
+        return ParsedValue(None, INVALID, text_of(cell))
     if parsed.status == INVALID:
         checks.bad(row, "value", f"{parsed.text!r} is not a number, 'x' (confidential) or '-'/empty (no data)")
     return parsed

@@ -4,6 +4,12 @@ Only what can be read unambiguously is accepted: XLSX (the first sheet, or «Д�
 (with or without BOM) separated by ``,``, ``;`` (Russian Excel's default) or tabs. Anything else is
 rejected with a reason a person at a responsible body can act on (e.g. "save as CSV UTF-8").
 Row numbers are the ones people see: the header is row 1.
+
+A CSV row with more or fewer cells than the header row rejects the file, each such row named with its
+cell count and the columns concerned: a cell out of place would otherwise load under the wrong column
+or be dropped. The usual cause is a decimal comma in a comma-separated file (``…,45,5,…``): the
+message says so; such a value must be quoted (``"45,5"``) or the file saved with ``;``
+(docs/decisions/no-silent-wrong-values.md).
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ MAX_BYTES = 20 * 1024 * 1024
 #: an XLSX is a zip; refuse archives that would inflate beyond this (zip bombs)
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
 MAX_ROWS = 100_000
+#: rows of the wrong width named in one error (the count says how many there are)
+MAX_WIDTH_PROBLEMS = 20
 CSV_DELIMITERS = (";", ",", "\t")
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
@@ -91,7 +99,37 @@ def _csv(content: bytes, file_name: str, url: str) -> Table:
         rows = [list(r) for r in itertools.islice(reader, MAX_ROWS + 1)]
     except csv.Error as exc:
         raise SourceError(SOURCE, url, f"{file_name}: broken CSV: {exc}") from exc
+    _check_widths(rows, delimiter, file_name, url)
     return _table(rows, file_name, url)
+
+
+def _check_widths(rows: list[list[object]], delimiter: str, file_name: str, url: str) -> None:
+    """Every non-blank row has exactly the header's number of cells, else the file is rejected naming the rows."""
+    if not rows:
+        return
+    header = [str(h).strip() for h in rows[0]]
+    bad = [
+        _width_problem(number, row, header, delimiter)
+        for number, row in enumerate(rows[1:], start=2)
+        if len(row) != len(header) and any(_filled(c) for c in row)
+    ]
+    if bad:
+        shown = f", first {MAX_WIDTH_PROBLEMS} shown" if len(bad) > MAX_WIDTH_PROBLEMS else ""
+        head = f"{file_name}: {len(bad)} row(s) do not have the header's {len(header)} cells{shown}: "
+        raise SourceError(SOURCE, url, head + "; ".join(bad[:MAX_WIDTH_PROBLEMS]))
+
+
+def _width_problem(number: int, row: list[object], header: list[str], delimiter: str) -> str:
+    if len(row) > len(header):
+        extra = ", ".join(f"column {i + 1} {row[i]!r}" for i in range(len(header), len(row)))
+        hint = (
+            " (decimal comma? in a comma-separated file write 45.5, put 45,5 in quotes, or save with ';')"
+            if delimiter == ","
+            else f" (a {delimiter!r} inside a cell? put that cell in quotes)"
+        )
+        return f"row {number} has {len(row)} cells, beyond the header: {extra}{hint}"
+    missing = ", ".join(f"«{h}»" if h else f"column {i + 1}" for i, h in enumerate(header) if i >= len(row))
+    return f"row {number} has {len(row)} cells, missing: {missing}"
 
 
 def _decode(content: bytes, file_name: str, url: str) -> str:

@@ -9,12 +9,19 @@ an empty disaggregation cell (or SDMX ``_T``) means the total. What the real rep
   posts) are counted in ``unmapped_regions`` and their rows are skipped, never loaded under a guess.
 - ``UNIT_MEASURE`` (or the older Open SDG name ``Units``) gives the unit code and is also kept in the
   dims: eight real files mix units for otherwise identical cuts (e.g. 9-2-1: USD and percent).
-- ``GeoCode`` only links a row to the map layer (and contradicts ``REF_AREA`` in the real data): ignored.
+- ``GeoCode`` only links a row to the map layer (``regions.geojson``, 17 polygons of 2018): it is not
+  loaded, but a row whose ``GeoCode`` is not its ``REF_AREA``'s polygon (:data:`MAP_LAYER_CODES`) is
+  counted as a ``geocode_contradiction`` warning (the real data links most regions' rows to KZ03, Akmola).
 - Header columns with an empty name (trailing commas) are ignored when every cell under them is
   empty; a value under one is an error.
+- A row with more cells than the header is an error naming the line, the header's columns and the
+  extra cells, whether or not they are empty: which cell is out of place cannot be known. The usual
+  cause is a decimal comma (``2020,,45,5`` under ``Year,SEX,Value``), and the message says so;
+  a value is never read from a misaligned row (docs/decisions/no-silent-wrong-values.md).
 - ``Year`` must be a plain four-digit year (annual, 1 Jan - 31 Dec); anything else is an error.
 - A row with fewer cells than the header is skipped and counted (the real data has five such rows,
   e.g. a total row that lost its empty ``REF_AREA`` cell): which cell is missing cannot be known.
+  It is also a ``short_row`` warning, stored with the snapshot with its count and first lines.
   A last line without a line break must be complete (every cell, a non-empty ``Value``), else the
   body was cut off in transfer: an error. A cut exactly at a line end, or inside a number, cannot be
   seen in the bytes (HTTP ``Content-Length`` checks catch transfer cuts).
@@ -34,7 +41,7 @@ from datetime import date
 
 import pandas as pd
 
-from etl.observations import INVALID, OBSERVATION_COLUMNS, ParsedValue, dims_key, parse_value
+from etl.observations import INVALID, OBSERVATION_COLUMNS, ParsedValue, check_text, dims_key, read_value
 from etl.sources.base import ParseResult
 from etl.sources.errors import SourceError
 
@@ -43,13 +50,29 @@ NATIONAL_KATO = "000000000"
 YEAR, VALUE, REF_AREA, UNIT_MEASURE = "Year", "Value", "REF_AREA", "UNIT_MEASURE"
 #: Unit column names: SDMX and the older Open SDG one; both are read as ``UNIT_MEASURE``.
 UNIT_COLUMNS = (UNIT_MEASURE, "Units")
+GEOCODE = "GeoCode"
 #: Columns that are neither a dimension nor data: Open SDG's map-layer link.
-IGNORED_COLUMNS = frozenset({"GeoCode"})
+IGNORED_COLUMNS = frozenset({GEOCODE})
+#: ``REF_AREA`` -> the map-layer polygons (``kzCode`` of the platform's ``regions.geojson``, 2018 borders)
+#: its ``GeoCode`` may name. South Kazakhstan links to Turkestan region's polygon (KZ10, its successor); the
+#: 2022 regions, which the layer lacks, to the polygon of the region they were split from. A total row
+#: (no ``REF_AREA``) names none; ``REF_AREA`` codes not listed here (cities, posts) are not judged.
+MAP_LAYER_CODES: dict[str, frozenset[str]] = {
+    code: frozenset(geo.split())
+    for code, geo in {
+        "": "", "KZALM": "KZ01", "KZALA": "KZ02", "KZAKM": "KZ03", "KZAKT": "KZ04", "KZNS": "KZ05",
+        "KZATY": "KZ06", "KZZAP": "KZ07", "KZMAN": "KZ09", "KZYUZ": "KZ10", "KZONT": "KZ10", "KZPAV": "KZ11",
+        "KZKAR": "KZ12", "KZKUS": "KZ13", "KZKZY": "KZ14", "KZVOS": "KZ15", "KZSEV": "KZ16", "KZZHA": "KZ17",
+        "KZSHY": "KZ18", "KZABY": "KZ15", "KZZHS": "KZ01", "KZULU": "KZ12",
+    }.items()
+}  # fmt: skip
 _DIM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _YEAR = re.compile(r"^\d{4}$")
 
 #: Categories of rows read but not loaded as observations of their own.
 SHORT_ROW = "short_row"
+#: Warning kind (``ParseResult.warnings``): a ``GeoCode`` that is not the polygon of the row's ``REF_AREA``.
+GEOCODE_CONTRADICTION = "geocode_contradiction"
 UNMAPPED_REGION = "unmapped_region"
 IDENTICAL_DUPLICATE = "identical_duplicate"
 CONFLICTING_DUPLICATE = "conflicting_duplicate"
@@ -72,6 +95,8 @@ class _Layout:
     value: int
     unit: int | None
     area: int | None
+    geo: int | None
+    names: tuple[str, ...]
     dims: tuple[tuple[str, int], ...]
     stray: tuple[int, ...]
 
@@ -151,6 +176,8 @@ def _layout(header: list[str], url: str) -> _Layout:
         value=names.index(VALUE),
         unit=units[0] if units else None,
         area=names.index(REF_AREA) if REF_AREA in names else None,
+        geo=names.index(GEOCODE) if GEOCODE in names else None,
+        names=tuple(names),
         dims=dims,
         stray=tuple(i for i, n in enumerate(names) if not n),
     )
@@ -170,6 +197,7 @@ def _row(
     if len(cells) < layout.width:
         return _short_row(cells, line, layout, result)
     _check_extra_cells(cells, line, layout, url)
+    _check_geocode(cells, line, layout, result)
     kato = _kato(cells, layout, regions, result)
     if kato is None:
         return None
@@ -178,7 +206,8 @@ def _row(
     dims[UNIT_MEASURE] = unit
     _check_dims(dims, line, url)
     year = _year(cells[layout.year], line, url)
-    return _Row(line, kato, year, dims_key(dims), unit, parse_value(cells[layout.value]))
+    value = read_value(cells[layout.value], SOURCE, url, f"line {line}, column {VALUE}")  # BadValueError if bad
+    return _Row(line, kato, year, dims_key(dims), unit, value)
 
 
 def _check_last_line(cells: list[str], line: int, layout: _Layout, url: str) -> None:
@@ -192,15 +221,42 @@ def _check_last_line(cells: list[str], line: int, layout: _Layout, url: str) -> 
 
 def _short_row(cells: list[str], line: int, layout: _Layout, result: OpenSdgParseResult) -> None:
     result.skipped[SHORT_ROW] += 1
-    result.notes.append(f"line {line}: {len(cells)} of {layout.width} cells, skipped: {cells}")
+    note = f"line {line}: {len(cells)} of {layout.width} cells, skipped: {cells}"
+    result.notes.append(note)
+    result.warn(SHORT_ROW, note)
 
 
 def _check_extra_cells(cells: list[str], line: int, layout: _Layout, url: str) -> None:
-    extra = [i for i in (*layout.stray, *range(layout.width, len(cells))) if cells[i].strip()]
-    if extra:
-        raise SourceError(
-            SOURCE, url, f"line {line}: value {cells[extra[0]]!r} in column {extra[0] + 1}, which has no header name"
+    """A row wider than the header, or a value under a nameless header column, is an error naming both."""
+    if len(cells) > layout.width:
+        extra = {i + 1: cells[i] for i in range(layout.width, len(cells))}
+        filled = [i for i in range(layout.width, len(cells)) if cells[i].strip()]
+        what = (
+            f"value {cells[filled[0]]!r} in column {filled[0] + 1}, which has no header name"
+            if filled
+            else (f"extra empty cells {sorted(extra)}")
         )
+        raise SourceError(
+            SOURCE,
+            url,
+            f"line {line}: {len(cells)} cells under a header of {layout.width} columns {list(layout.names)}: {what}; "
+            f"cells beyond the header {extra} (decimal comma? this file separates cells by ',': write 45.5, "
+            "not 45,5); no value is read from a misaligned row",
+        )
+    stray = [i for i in layout.stray if cells[i].strip()]
+    if stray:
+        raise SourceError(
+            SOURCE, url, f"line {line}: value {cells[stray[0]]!r} in column {stray[0] + 1}, which has no header name"
+        )
+
+
+def _check_geocode(cells: list[str], line: int, layout: _Layout, result: OpenSdgParseResult) -> None:
+    """Count a row whose map link names another region's polygon than its ``REF_AREA`` (not loaded either way)."""
+    geo = cells[layout.geo].strip() if layout.geo is not None else ""
+    area = cells[layout.area].strip() if layout.area is not None else ""
+    accepted = MAP_LAYER_CODES.get(area)
+    if geo and accepted is not None and geo not in accepted:
+        result.warn(GEOCODE_CONTRADICTION, f"line {line}: REF_AREA {area or '(total)'!r} but GeoCode {geo!r}")
 
 
 def _kato(cells: list[str], layout: _Layout, regions: dict[str, str], result: OpenSdgParseResult) -> str | None:
@@ -216,6 +272,8 @@ def _kato(cells: list[str], layout: _Layout, regions: dict[str, str], result: Op
 
 def _check_dims(dims: dict[str, str], line: int, url: str) -> None:
     for name, value in dims.items():
+        if not value.isprintable():  # NUL and other control characters are an error (etl.observations)
+            check_text(value, SOURCE, url, f"line {line}, column {name}")
         if "|" in value or "=" in value:
             raise SourceError(SOURCE, url, f"line {line}: {name} value {value!r} contains '|' or '='")
 

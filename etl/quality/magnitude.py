@@ -1,0 +1,54 @@
+"""Magnitude helper columns of the observations suite: values within their unit's bounds and their history's range.
+
+Two silent wrong values this catches (issue 9): a count or amount far beyond anything possible (``1e300``
+loaded as a "revision" of 12.5), and a value in the wrong unit (thousands for units). Both checks are per
+row, so the gate holds exactly the failing rows and the suite parameters stay the same for every series:
+
+- ``value_bounds_ok``: ``lower_bound <= value <= upper_bound``, the bounds of its unit and indicator
+  (:func:`etl.quality.settings.value_bounds`: a rate per N at most N, counts 10^12, amounts 10^15 base
+  units, or ``min_value``/``max_value`` of ``catalogue/quality.csv``);
+- ``magnitude_ok``: ``log10_off_median`` = |log10 |value| - median of log10 |value| over its cut
+  (kato_code, dims) in the snapshot| is below the indicator's ``max_orders_off`` (default 3: a factor of
+  1000). The median of the logs is an order-of-magnitude median; zero and non-finite values (``value_ok``
+  checks those) are neither checked nor part of the median. A cut with one value cannot be judged (it is
+  its own median); a cut of two values six orders apart holds both (which one is wrong cannot be known);
+  with three or more values the odd one is held.
+
+The history is the snapshot's own: Taldau, the national platform, SDMX and the UN publish every year of a
+series in each answer. A responsible body's file usually has one year per cut, so only the unit bounds
+judge it (docs/decisions/no-silent-wrong-values.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from etl.quality.settings import IndicatorQuality, value_bounds
+
+
+def add_magnitude_columns(out: pd.DataFrame, units: pd.Series, quality: IndicatorQuality) -> None:
+    """Add ``lower_bound``, ``upper_bound``, ``value_bounds_ok``, ``log10_off_median``, ``magnitude_ok`` to ``out``.
+
+    ``out`` has ``value_num`` (float), ``kato_code`` and ``dims``; ``units`` is each row's unit text or code.
+    """
+    bounds = {u: value_bounds(u, quality) for u in units.dropna().unique()}
+    default = value_bounds(None, quality)
+    out["lower_bound"] = units.map(lambda u: bounds.get(u, default)[0]).astype("float64")
+    out["upper_bound"] = units.map(lambda u: bounds.get(u, default)[1]).astype("float64")
+    value = out["value_num"]
+    checked = np.isfinite(value)
+    above = out["lower_bound"].isna() | (value >= out["lower_bound"])
+    below = out["upper_bound"].isna() | (value <= out["upper_bound"])
+    out["value_bounds_ok"] = (~checked | (above & below)).astype(bool)
+    out["log10_off_median"] = log10_off_median(out)
+    out["magnitude_ok"] = ~(out["log10_off_median"] >= quality.orders_off_limit)
+
+
+def log10_off_median(out: pd.DataFrame) -> pd.Series:
+    """|log10 |value| − median log10 |value| of the row's (kato_code, dims) cut|; NaN for zero or no value."""
+    size = out["value_num"].abs()
+    usable = np.isfinite(size) & (size > 0)
+    logs = np.log10(size.where(usable))
+    median = logs.groupby([out["kato_code"], out["dims"]], dropna=False, sort=False).transform("median")
+    return (logs - median).abs().astype("float64")
