@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from etl import config
 from etl.indicators.progress_note import progress_note
 from etl.indicators.progress_store import load_progress
+from etl.indicators.series_breaks import break_notes
 from etl.reports.appendix2_xlsx import write_appendix2
 from etl.reports.forms import LANGUAGES, Appendix2Form, FormRow
 from etl.reports.issuing import IssuedReport, content_digest, latest_report, new_version_path, record_report, unchanged
@@ -126,20 +127,23 @@ def indicator_lines(conn: Connection, kato_code: str, year: int, language: str =
     params = {"kato": kato_code, "year": year, "lang": language}
     rows = conn.execute(text(_INDICATOR_ROWS), params).mappings()
     progress = load_progress(conn, kato_code, year)
+    breaks = break_notes(conn, kato_code, year, language)
     # the gap is to the plan and Fact this line prints (a plan imported after the last `sdg compute` included),
     # in its unit and decimals; the category is the stored assessment's
-    return [
-        (r["code"], _indicator_row(r, year, _TEXTS[language], _progress_text(progress.get(r["code"]), r, language)))
-        for r in rows
-    ]
+    lines = []
+    for r in rows:
+        note = _progress_text(progress.get(r["code"]), r, language)
+        lines.append((r["code"], _indicator_row(r, year, _TEXTS[language], note, breaks.get(str(r["row_no"]), ""))))
+    return lines
 
 
 def _progress_text(progress: dict | None, r, language: str) -> str:
     return progress_note(progress, r["fact"], r["plan"], language, unit=r["unit"] or "", decimals=int(r["decimals"]))
 
 
-def _indicator_row(r, year: int, texts: dict[str, str], progress: str) -> FormRow:
-    """A line with its explanation: why the Fact is empty, a plan that was derived, then progress against plan."""
+def _indicator_row(r, year: int, texts: dict[str, str], progress: str, series_break: str = "") -> FormRow:
+    """A line with its explanation: why the Fact is empty, a plan that was derived, a series break the
+    comparison with the baseline crosses (a Fact on other borders than the baseline's), then progress."""
     status = r["status"]
     notes = []
     fact_text = ""
@@ -151,6 +155,8 @@ def _indicator_row(r, year: int, texts: dict[str, str], progress: str) -> FormRo
         notes.append(r["explanation"] or texts["missing"].format(year=year))
     if r["plan"] is not None and r["plan_derived"]:
         notes.append(texts["derived_plan"])
+    if r["fact"] is not None:
+        notes.append(series_break)
     notes.append(progress)
     note = "; ".join(n for n in notes if n)
     return FormRow(
