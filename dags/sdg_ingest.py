@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, task
-from sdg_airflow.connections import apply_connections
 from sdg_airflow.sources import SCHEDULES, pool_name
+from sdg_airflow.task_policy import task_defaults
 from sdg_assets import OBSERVATIONS
 
 
@@ -28,13 +28,15 @@ Great Expectations (a critical failure quarantines the batch and e-mails the ale
 revision history. Emits `sdg_observations_{source}` only when something changed; fails at the end,
 after the others have loaded, if any series failed.
 """,
-        default_args={
-            "on_execute_callback": apply_connections,
-            "retries": 3,
-            "retry_delay": timedelta(minutes=2),
-            "retry_exponential_backoff": 2.0,
-            "max_retry_delay": timedelta(minutes=30),
-        },
+        # a series' requests share a 300 s deadline (SDG_SERIES_DEADLINE); the task's 20-minute limit covers
+        # that plus parsing, the quality gate and the load; only transient failures get the two retries
+        default_args=task_defaults(
+            "ingest",
+            retries=2,
+            retry_delay=timedelta(minutes=2),
+            retry_exponential_backoff=2.0,
+            max_retry_delay=timedelta(minutes=10),
+        ),
     )
     def ingestion():
         @task
@@ -53,14 +55,14 @@ after the others have loaded, if any series failed.
         def ingest(series_key: str) -> dict:
             from airflow.sdk.exceptions import AirflowFailException
 
+            from etl.failures import is_transient
             from etl.jobs import ingest
-            from etl.sources.errors import SourceError
 
             try:
                 return ingest(source, series_key)
-            except SourceError as exc:  # a 4xx will not change on retry: fail now, the others go on
-                if not exc.retryable:
-                    raise AirflowFailException(str(exc)) from exc
+            except Exception as exc:  # a 4xx, a wrong shape, a bad value will not change on retry: fail now
+                if not is_transient(exc):
+                    raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
                 raise
 
         # the two closing tasks judge what happened; a retry cannot change it, so they never retry

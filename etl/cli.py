@@ -6,9 +6,13 @@ import argparse
 import logging
 import sys
 import time
+from collections import Counter
 from datetime import date
 
 from etl import cli_catalogue, config, jobs
+
+#: exit code of ``sdg ingest`` when every series loaded but rows were held back in quarantine
+EXIT_HELD = 3
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -21,11 +25,19 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
+    from etl import termination
+
+    termination.raise_on_sigterm()
     try:
         return int(args.func(args) or 0)
     except _expected_errors() as exc:  # a person can act on these: say what and where, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except (termination.Terminated, KeyboardInterrupt) as exc:  # open transactions rolled back on the way out
+        signal_name = "SIGTERM" if isinstance(exc, termination.Terminated) else "SIGINT"
+        print(f"stopped by {signal_name}: the transaction in progress was rolled back; what was committed is kept",
+              file=sys.stderr)  # fmt: skip
+        return termination.EXIT_CODE if signal_name == "SIGTERM" else 130
 
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
@@ -53,7 +65,12 @@ def _parser() -> argparse.ArgumentParser:
     db.add_parser("url", help="print the warehouse URL in use").set_defaults(func=_db_url)
     db.add_parser("migrate", help="apply pending migrations and sync the catalogue").set_defaults(func=_db_migrate)
 
-    ingest = sub.add_parser("ingest", help="fetch and load declared series (same code as the nightly DAGs)")
+    ingest = sub.add_parser(
+        "ingest",
+        help="fetch and load declared series (same code as the nightly DAGs)",
+        description="Exit code: 0 all loaded; 1 some series failed (each named); 2 no series matched; "
+        f"{EXIT_HELD} all ingested but rows held back in quarantine (sdg quality quarantine lists them).",
+    )
     ingest.add_argument("--source", nargs="*", help="sources (default: every source with declared series)")
     ingest.add_argument("--series", nargs="*", help="series keys (default: all declared for the sources)")
     ingest.set_defaults(func=_ingest)
@@ -147,29 +164,53 @@ def _ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from etl.catalogue.model import load_series
-    from etl.sources.errors import SourceError
 
     declared = [s for s in load_series() if not args.source or s.source in args.source]
-    todo = [s for s in declared if not args.series or s.series_key in args.series]
+    todo = [s.series_key for s in declared if not args.series or s.series_key in args.series]
     if not todo:
         print("no declared series match", file=sys.stderr)
         return 2
-    failures: list[str] = []
-    with tqdm(todo, desc="ingest", unit="series") as bar:
-        for series in bar:
-            bar.set_postfix_str(series.series_key)
-            try:
-                r = jobs.ingest(series.source, series.series_key)
-                bar.write(
-                    f"{series.series_key}: {r['status']} ({r['rows']} rows, {r['inserted']} new, "
-                    f"{r['revised']} revised)"
-                )
-            except (SourceError, ValueError) as exc:
-                failures.append(series.series_key)
-                bar.write(f"{series.series_key}: FAILED: {exc}")
-    done = len(todo) - len(failures)
-    print(f"{done} of {len(todo)} series ingested" + (f"; failed: {failures}" if failures else ""))
-    return 1 if failures else 0
+    with tqdm(total=len(todo), desc="ingest", unit="series") as bar:
+
+        def done(r: dict) -> None:
+            bar.update(1)
+            bar.set_postfix_str(r["series_key"])
+            bar.write(_ingest_line(r))
+
+        results = jobs.ingest_batch(todo, done=done)
+    return _ingest_summary(results)
+
+
+def _ingest_line(r: dict) -> str:
+    if r["status"] == "failed":
+        return f"{r['series_key']}: FAILED: {r['error']}"
+    held = f", {r['held_rows']} held in quarantine {r['quarantines']}" if r["held_rows"] else ""
+    if r["status"] == "quarantined":
+        held = f", whole batch held in quarantine {r['quarantines']}"
+    if r["parse_warnings"]:
+        held += f"; parse warnings {r['parse_warnings']} (stored on the snapshot)"
+    return f"{r['series_key']}: {r['status']} ({r['rows']} rows, {r['inserted']} new, {r['revised']} revised{held})"
+
+
+def _ingest_summary(results: list[dict]) -> int:
+    """The closing lines: counts by status, one line per failed series; the exit code says the worst."""
+    failed = [r for r in results if r["status"] == "failed"]
+    held = [r for r in results if r["status"] in ("partial", "quarantined")]
+    ingested = len(results) - len(failed)
+    print(
+        f"{ingested} of {len(results)} series ingested"
+        + (f"; failed: {[r['series_key'] for r in failed]}" if failed else "")
+    )
+    counts = Counter(r["status"] for r in results)
+    print("; ".join(f"{status}: {n}" for status, n in sorted(counts.items())))
+    for r in failed:
+        print(f"  FAILED {r['series_key']}: {r['error']}")
+    for r in held:
+        rows = "the whole batch" if r["status"] == "quarantined" else f"{r['held_rows']} rows"
+        print(f"  HELD {r['series_key']}: {rows} in quarantine {r['quarantines']} (sdg quality quarantine)")
+    if failed:
+        return 1
+    return EXIT_HELD if held else 0
 
 
 def _compute(args: argparse.Namespace) -> int:
@@ -250,18 +291,34 @@ def _quality_quarantine(args: argparse.Namespace) -> int:
     rows = jobs.quarantined()
     for r in rows:
         when = f"{r['created_at']:%Y-%m-%d %H:%M}"
-        print(f"{r['quarantine_id']:>5}  {when}  {r['series_key']}  snapshot {r['snapshot_id']}  {r['row_count']} rows")
+        held = (
+            f"{r['held_count']} of {r['row_count']} rows held (the rest loaded)"
+            if r["scope"] == "rows"
+            else f"whole batch held ({r['row_count']} rows)"
+        )
+        print(f"{r['quarantine_id']:>5}  {when}  {r['series_key']}  snapshot {r['snapshot_id']}  {held}")
         print(f"       {r['reasons']}")
+    rows_held = sum(r["held_count"] for r in rows)
     print(
-        f"{len(rows)} batch(es) in quarantine"
+        f"{len(rows)} quarantine(s) waiting, {rows_held} rows held"
         + ("; release one with: sdg quality release ID --by --note" if rows else "")
     )
     return 0
 
 
 def _quality_release(args: argparse.Namespace) -> int:
-    result = jobs.release(args.quarantine_id, args.by, args.note)
-    print(f"{result['series_key']}: {result['status']} ({result['rows']} rows, {result['inserted']} new)")
+    """Exit 0 only when the released rows are in the warehouse; else 1, saying the release stands (no rollback)."""
+    from etl.quality.jobs import ReleaseNotLoaded, release
+
+    try:
+        result = release(args.quarantine_id, args.by, args.note)
+    except ReleaseNotLoaded as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"{result['series_key']}: quarantine {result['quarantine_id']} released and loaded: {result['status']} "
+        f"({result['rows']} rows, {result['inserted']} new)"
+    )
     return 0
 
 

@@ -7,6 +7,7 @@ them through XCom, and the CLI prints them.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from etl import config
@@ -63,16 +64,68 @@ def ingest(source: str, series_key: str, url: str | None = None, **source_option
     return ingest_series(get_engine(url), series, get_source(source, **source_options)).as_dict()
 
 
+def ingest_batch(
+    keys: list[str], url: str | None = None, done: Callable[[dict], None] | None = None, **source_options: object
+) -> list[dict]:
+    """Fetch, snapshot, parse and load many declared series: validated together, each failure its own.
+
+    Returns one result per key (status ``failed`` with ``error`` for a series that could not be ingested;
+    a source that cannot even be set up fails each of its series). Ends the run: Data Docs are rendered once
+    for the whole run and quality results past their retention are pruned.
+    """
+    from etl.ingest.run import IngestResult, ingest_many
+    from etl.sources.registry import get_source
+
+    todo, failed = [], []
+    sources: dict[str, object] = {}
+    for series in (_series(k) for k in keys):
+        try:
+            if series.source not in sources:
+                sources[series.source] = get_source(series.source, **source_options)
+            todo.append((series, sources[series.source]))
+        except Exception as exc:  # noqa: BLE001 - e.g. a source without its endpoint: each series says so
+            result = IngestResult(series.series_key, series.source)
+            result.fail(exc)
+            failed.append(result)
+    for result in failed:
+        log.error("%s: FAILED: %s", result.series_key, result.error)
+        if done is not None:
+            done(result.as_dict())
+    report = None if done is None else (lambda r: done(r.as_dict()))
+    results = failed + ingest_many(get_engine(url), todo, done=report)
+    finish_ingest_run(url)
+    order = {k: i for i, k in enumerate(keys)}
+    return sorted((r.as_dict() for r in results), key=lambda r: order[r["series_key"]])
+
+
+def finish_ingest_run(url: str | None = None) -> None:
+    """Once per run, not per series: render Data Docs, prune old quality results (a failure here only warns)."""
+    from etl.quality.runner import STATS, build_data_docs
+    from etl.quality.store import prune_results
+
+    try:
+        if STATS["validations"]:  # an unchanged night validated nothing: no GX import, no rendering
+            build_data_docs()
+        with get_engine(url).begin() as conn:
+            pruned = prune_results(conn, config.quality_retention_days())
+        if pruned:
+            log.info("pruned %d quality results older than %d days", pruned, config.quality_retention_days())
+    except Exception:  # noqa: BLE001 - the data is loaded; a docs or pruning problem must not fail the run
+        log.warning("Data Docs or quality-result pruning failed after the ingest run", exc_info=True)
+
+
 def compute_facts(year: int | None = None, url: str | None = None) -> int:
     """Recompute indicator values (facts) for one year, or every year when ``year`` is None, and the progress
     assessments built on them, in one transaction."""
     from etl.indicators.compute import compute_indicator_values
     from etl.indicators.progress_store import compute_progress
+    from etl.indicators.series_breaks import detect_series_breaks
 
     with get_engine(url).begin() as conn:
         facts = compute_indicator_values(conn, year)
+        breaks = detect_series_breaks(conn)  # from every year's facts: the splits' years are rarely the one computed
         assessed = compute_progress(conn, year)
-    log.info("%s indicator values, %s progress assessments computed", facts, assessed)
+    log.info("%s indicator values, %s series breaks, %s progress assessments computed", facts, len(breaks), assessed)
     return facts
 
 
@@ -184,11 +237,12 @@ def resolve_reporting_year(year: int | str | None) -> int:
 
 
 def quarantined(url: str | None = None) -> list[dict]:
-    """Batches held back by critical quality failures, newest first, with a one-line reason each."""
+    """Held rows and batches waiting for a decision, newest first: scope ('rows': ``held_count`` of ``row_count``
+    held, the rest loaded; 'batch': all held) and a one-line reason each."""
     from sqlalchemy import text
 
     sql = """
-        SELECT quarantine_id, series_key, snapshot_id, row_count, created_at,
+        SELECT quarantine_id, series_key, snapshot_id, row_count, scope, held_count, created_at,
                (SELECT string_agg(coalesce(r->>'expectation', r->>'expectation_type', 'check')
                                   || '(' || coalesce(r->>'column', '') || '): ' || coalesce(r->>'why', ''), '; ')
                   FROM jsonb_array_elements(reasons) AS r) AS reasons
@@ -199,17 +253,7 @@ def quarantined(url: str | None = None) -> list[dict]:
 
 
 def release(quarantine_id: int, released_by: str, note: str, url: str | None = None) -> dict:
-    """Release a quarantined batch (after a fix or a decision) and load it by re-ingesting its series."""
-    from sqlalchemy import text
+    """Release a quarantined batch and load it; raises ``ReleaseNotLoaded`` when it did not (see etl.quality.jobs)."""
+    from etl.quality.jobs import release as release_and_load
 
-    from etl.quality.gate import release_quarantine
-
-    engine = get_engine(url)
-    with engine.connect() as conn:
-        row = conn.execute(
-            text("SELECT source, series_key FROM sdg.quarantine WHERE quarantine_id = :q"), {"q": quarantine_id}
-        ).one_or_none()
-    if row is None:
-        raise LookupError(f"quarantine {quarantine_id} does not exist")
-    release_quarantine(engine, quarantine_id, released_by, note)
-    return ingest(row.source, row.series_key, url)
+    return release_and_load(quarantine_id, released_by, note, url)

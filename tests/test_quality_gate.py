@@ -253,3 +253,68 @@ def test_released_quarantine_loads_on_the_next_ingest(engine, series):
         assert run.scalar_one() == "released"
     assert (q.status, q.released_by, q.loaded_run_id) == ("released", "a.analyst", released.run_id)
     assert alerts == 1  # one alert per quarantined snapshot, not per retry
+
+
+@pytest.fixture
+def additive(series, tmp_path, monkeypatch):
+    """The series marked additive (its regions sum to the republic) in a copy of the catalogue's quality.csv."""
+    import shutil
+
+    from etl import config
+
+    folder = tmp_path / "catalogue"
+    shutil.copytree(config.CATALOGUE_DIR, folder)
+    with (folder / "quality.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f"{series[0]},50,1,share,,,\n")
+    monkeypatch.setenv("SDG_CATALOGUE_DIR", str(folder))
+    return series
+
+
+def _quarantine_row(engine, quarantine_id: int):
+    with engine.connect() as conn:
+        return conn.execute(
+            text("SELECT scope, row_count, held_count FROM sdg.quarantine WHERE quarantine_id = :q"),
+            {"q": quarantine_id},
+        ).one()
+
+
+def _republic(total: str) -> list[dict]:
+    return [obs("000000000", 2024, total), obs("110000000", 2024, "40"), obs("150000000", 2024, "30")]
+
+
+def test_a_republic_total_that_agrees_with_its_regions_loads(engine, additive):
+    decision, _ = gate_then_load(engine, additive, _republic("70.5"), 11)  # 0.7 % off: within the 1 % tolerance
+    assert decision.load and decision.critical == [] and decision.held_row_ids == ()
+
+
+def test_a_republic_total_that_contradicts_its_regions_holds_the_whole_batch(engine, additive):
+    before = checksum(engine)
+    decision, _ = gate_then_load(engine, additive, _republic("84"), 12)  # the regions sum to 70: 16.7 % off
+    assert not decision.load and decision.held_row_ids == ()  # no single row is known to be the wrong one
+    assert [o.column for o in decision.critical] == ["regional_sum_gap_pct"]
+    assert {o.scope for o in decision.critical} == {"batch"}
+    assert tuple(_quarantine_row(engine, decision.quarantine_id)) == ("batch", 3, 3)
+    assert checksum(engine) == before
+
+
+def test_the_sum_check_applies_only_to_additive_series(engine, series):
+    decision, _ = gate_then_load(engine, series, _republic("84"), 13)
+    assert decision.load and decision.critical == []
+
+
+def test_a_unit_that_changes_within_a_cut_holds_the_whole_batch(engine, series):
+    rows = [obs("110000000", 2022, "10"), obs("110000000", 2023, "11"), obs("150000000", 2023, "12")]
+    rows += [{**obs("110000000", 2024, "12"), "unit": "тысяча человек"}]
+    before = checksum(engine)
+    decision, _ = gate_then_load(engine, series, rows, 14)
+    assert not decision.load and decision.held_row_ids == ()
+    assert [o.column for o in decision.critical] == ["unit_consistent"]
+    assert sorted(decision.critical[0].failing_row_ids) == [0, 1, 3]  # Akmola's cut, not Aktobe's
+    assert tuple(_quarantine_row(engine, decision.quarantine_id)) == ("batch", 4, 4)
+    assert checksum(engine) == before
+
+
+def test_unit_spelling_alone_is_no_change(engine, series):
+    rows = [obs("110000000", 2023, "10"), {**obs("110000000", 2024, "11"), "unit": " Процент "}]
+    decision, _ = gate_then_load(engine, series, rows, 15)
+    assert decision.load and decision.critical == []

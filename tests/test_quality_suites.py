@@ -102,7 +102,7 @@ def _failed(outcomes, expectation: str, column: str | None):
 
 def _run_observations(frame: pd.DataFrame, quality: IndicatorQuality = ADDITIVE):
     prepared, params = prepare_observations(frame, REGIONS, quality)
-    return run_suite("observations", prepared, params, index_columns=INDEX_COLUMNS, data_docs=False)
+    return run_suite("observations", prepared, params, index_columns=INDEX_COLUMNS)
 
 
 def test_good_observations_pass_every_expectation():
@@ -178,13 +178,13 @@ FACT_CASES = [
 
 
 def test_good_cells_pass():
-    outcomes = run_suite("indicator_values", good_cells(), data_docs=False)
+    outcomes = run_suite("indicator_values", good_cells())
     assert [o.describe() for o in outcomes if not o.success] == []
 
 
 @pytest.mark.parametrize(("expectation", "column", "make"), FACT_CASES, ids=[f"{c[0]}-{c[1]}" for c in FACT_CASES])
 def test_bad_cells_fail(expectation, column, make):
-    assert _failed(run_suite("indicator_values", make(), data_docs=False), expectation, column)
+    assert _failed(run_suite("indicator_values", make()), expectation, column)
 
 
 # ---- Appendix 2 form -------------------------------------------------------------------------------------
@@ -230,9 +230,7 @@ def test_form_has_the_nine_columns_of_the_order():
     from etl.quality.forms import form_frame, suite_parameters
 
     form = good_form()
-    outcomes = run_suite(
-        "appendix2_form", form_frame(form).drop(columns=["Ответственные"]), suite_parameters(form), data_docs=False
-    )
+    outcomes = run_suite("appendix2_form", form_frame(form).drop(columns=["Ответственные"]), suite_parameters(form))
     assert _failed(outcomes, "expect_table_columns_to_match_set", None)
 
 
@@ -249,7 +247,7 @@ def test_kazakh_form_is_checked_under_kazakh_headers():
     # a Kazakh sheet headed with the Russian columns (or missing one of its own) is not the order's form
     russian = frame.rename(columns=dict(zip(APPENDIX2_COLUMNS_KK, APPENDIX2_COLUMNS_RU, strict=True)))
     for bad in (russian, frame.drop(columns=["Жауаптылар"])):
-        assert _failed(run_suite("appendix2_form", bad, suite_parameters(form), data_docs=False),
+        assert _failed(run_suite("appendix2_form", bad, suite_parameters(form)),
                        "expect_table_columns_to_match_set", None)  # fmt: skip
     bad_year = check_form(replace(form, indicators=[replace(form.indicators[0], year=2024), *form.indicators[1:]]))
     assert any(o.column == "report_year" for o in bad_year.critical)

@@ -74,7 +74,7 @@ def check_forms(forms: Sequence[Appendix2Form]) -> GateDecision:
         frame = pd.concat([form_frame(f) for f in batch], ignore_index=True)
         frame["row_id"] = range(len(frame))
         parameters = {"year": sorted({f.year for f in batch}), "columns": list(APPENDIX2_COLUMNS[language])}
-        outcomes = run_suite(DATASET, frame, parameters, index_columns=INDEX_COLUMNS, data_docs=False)
+        outcomes = run_suite(DATASET, frame, parameters, index_columns=INDEX_COLUMNS)
         failed, warned = split(outcomes)
         critical += failed + [_empty(f) for f in batch if not (f.indicators or f.activities)]
         warnings += warned

@@ -14,7 +14,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import logging
-from dataclasses import replace
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import text
@@ -24,7 +24,7 @@ from etl.quality import store
 from etl.quality.notify import notify
 from etl.quality.observations import INDEX_COLUMNS, RegionValidity, prepare_observations
 from etl.quality.outcome import ExpectationOutcome, GateDecision, split
-from etl.quality.settings import IndicatorQuality, load_quality_settings
+from etl.quality.settings import IndicatorQuality, combine, load_quality_settings
 
 log = logging.getLogger(__name__)
 DATASET = "observations"
@@ -33,24 +33,66 @@ MAX_FAILING_ROWS = 1000
 ALERT_ROWS = 50
 
 
+@dataclass(frozen=True)
+class Batch:
+    """One parsed snapshot of a series, as the gate sees it."""
+
+    frame: pd.DataFrame
+    series_key: str
+    source: str
+    snapshot_id: int
+    unit: str | None = None
+
+
 def check_observations(
     conn: Connection, frame: pd.DataFrame, *, series_key: str, source: str, snapshot_id: int, unit: str | None
 ) -> GateDecision:
     """Validate one parsed snapshot (columns ``OBSERVATION_COLUMNS``); record and decide what to load."""
-    from etl.quality.runner import run_suite
+    batch = Batch(frame, series_key, source, snapshot_id, unit)
+    return decide(conn, batch, validate_batches(conn, [batch])[0])
 
-    prepared, params = prepare_observations(frame, region_validity(conn), _series_quality(conn, series_key), unit)
-    outcomes = run_suite(DATASET, prepared, params, index_columns=INDEX_COLUMNS)
+
+def validate_batches(conn: Connection, batches: list[Batch]) -> list[list[ExpectationOutcome]]:
+    """The suite's outcomes for each batch, from as few GX runs as possible.
+
+    Batches whose suite parameters and columns agree (most series of a source) share one run; records
+    nothing, so it may run before, and outside, the transaction that loads each series.
+    """
+    from etl.quality.runner import run_suite_parts
+
+    regions = region_validity(conn)
+    settings = load_quality_settings()
+    prepared = [
+        prepare_observations(b.frame, regions, _series_quality(conn, b.series_key, settings), b.unit) for b in batches
+    ]
+    groups: dict[str, list[int]] = {}
+    for i, (frame, params) in enumerate(prepared):
+        key = json.dumps([params, list(frame.columns), frame.empty], sort_keys=True, default=str)
+        groups.setdefault(key, []).append(i)
+    outcomes: list[list[ExpectationOutcome]] = [[] for _ in batches]
+    for members in groups.values():
+        parts = [prepared[i][0] for i in members]
+        found = run_suite_parts(DATASET, parts, prepared[members[0]][1], index_columns=INDEX_COLUMNS)
+        for i, part_outcomes in zip(members, found, strict=True):
+            outcomes[i] = part_outcomes
+    return outcomes
+
+
+def decide(conn: Connection, batch: Batch, outcomes: list[ExpectationOutcome]) -> GateDecision:
+    """Record the run and decide: load all, load but the held rows, or hold the batch (quarantine)."""
     critical, warnings = split(outcomes)
-    released = store.released_quarantine(conn, snapshot_id, DATASET) if critical else None
+    snapshot_id, series_key, frame = batch.snapshot_id, batch.series_key, batch.frame
+    released = store.released_quarantine(conn, snapshot_id, DATASET)
     held = held_rows(critical, len(frame)) if critical and released is None else ()
     decision = "load" if not critical else "released" if released else "partial" if held else "quarantine"
-    info = store.RunInfo(DATASET, len(frame), decision, source, series_key, snapshot_id)
+    info = store.RunInfo(DATASET, len(frame), decision, batch.source, series_key, snapshot_id)
     run_id = store.record_run(conn, info, outcomes)
     for outcome in warnings:
         log.warning("%s snapshot %s: %s", series_key, snapshot_id, outcome.describe())
     if decision == "load":
-        return GateDecision(True, run_id, critical, warnings)
+        if released is not None:  # released, and now passing (e.g. the catalogue was corrected): loaded too
+            store.mark_loaded(conn, released, run_id)
+        return GateDecision(True, run_id, critical, warnings, quarantine_id=released, released=released is not None)
     if decision == "released":
         store.mark_loaded(conn, released, run_id)
         log.warning("%s snapshot %s: loaded despite critical failures (quarantine %s released)", series_key,
@@ -62,12 +104,14 @@ def check_observations(
 def held_rows(critical: list[ExpectationOutcome], row_count: int) -> tuple[int, ...]:
     """Positions of the rows to hold back when every critical failure is about rows; () when it is the batch.
 
-    About the batch: a table expectation (columns, row count), a check that names no rows or fewer than
-    it counts (it raised, or the list was cut), or failures that cover every row (nothing would load).
+    About the batch: a table expectation (columns, row count), a check the suite marks ``"scope": "batch"``
+    (a republic total contradicting its regions, a unit changing within a cut: no row alone is wrong), a check
+    that names no rows or fewer than it counts (it raised, or the list was cut), or failures that cover every
+    row (nothing would load).
     """
     ids: set[int] = set()
     for o in critical:
-        if o.expectation_type.startswith("expect_table_") or not o.failing_row_ids:
+        if o.expectation_type.startswith("expect_table_") or o.scope == "batch" or not o.failing_row_ids:
             return ()
         if o.unexpected_count is not None and len(set(o.failing_row_ids)) < o.unexpected_count:
             return ()
@@ -152,16 +196,11 @@ def region_validity(conn: Connection) -> dict[str, RegionValidity]:
     return {r.kato_code: RegionValidity(r.valid_from, r.valid_to) for r in rows}
 
 
-def _series_quality(conn: Connection, series_key: str) -> IndicatorQuality:
-    """Settings of the indicators the series feeds and of series patterns it matches (strictest threshold wins)."""
+def _series_quality(conn: Connection, series_key: str, settings: dict[str, IndicatorQuality]) -> IndicatorQuality:
+    """Settings of the indicators the series feeds and of series patterns it matches (the strictest of each)."""
     codes = conn.execute(
         text("SELECT indicator_code FROM sdg.indicator_series WHERE series_key = :k ORDER BY 1"), {"k": series_key}
     ).scalars()
-    settings = load_quality_settings()
     found = [settings[c] for c in codes if c in settings]
     found += [q for pattern, q in settings.items() if ":" in pattern and fnmatch.fnmatchcase(series_key, pattern)]
-    if not found:
-        return IndicatorQuality()
-    strictest = min(found, key=lambda s: s.max_yoy_change_pct)
-    kind = next((s.kind for s in found if s.bounded), found[0].kind)  # bounded if any setting says so
-    return replace(strictest, kind=kind)
+    return combine(found)

@@ -12,7 +12,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from etl.catalogue.region_changes import region_changes
 from etl.observations import AVAILABLE, OBSERVATION_COLUMNS
+from etl.quality.magnitude import add_magnitude_columns
 from etl.quality.settings import COUNTRY_KATO, SUM_TOLERANCE_PCT, IndicatorQuality, is_percent, max_plausible_year
 
 #: row keys reported with each failing value
@@ -34,6 +36,7 @@ def prepare_observations(
     """The frame with helper columns, and the suite parameters for this series."""
     out = frame.reset_index(drop=True).copy()
     out.insert(0, "row_id", np.arange(len(out), dtype="int64"))
+    out.insert(1, "batch_part", np.zeros(len(out), dtype="int64"))  # which series, when many share a GX run
     if set(OBSERVATION_COLUMNS) <= set(out.columns):
         start = pd.to_datetime(out["period_start"], errors="coerce")
         end = pd.to_datetime(out["period_end"], errors="coerce")
@@ -47,6 +50,8 @@ def prepare_observations(
         bounded = out["value_num"] if quality.bounded else out["value_num"] * np.nan  # indices, changes: exempt
         out["percent_value"] = bounded.where(units.map(is_percent).astype(bool))
         out["nonnegative_value"] = bounded
+        add_magnitude_columns(out, units, quality)  # value_bounds_ok, magnitude_ok (etl.quality.magnitude)
+        out["unit_consistent"] = _unit_consistent(out, units)
         out["yoy_change_pct"] = _yoy_change(out)
         out["regional_sum_gap_pct"] = _regional_sum_gap(out) if quality.additive else np.nan
     params = {
@@ -97,15 +102,40 @@ def _empty(out: pd.DataFrame) -> pd.Series:
     return out["obs_status"].eq("missing")
 
 
+def _unit_consistent(out: pd.DataFrame, units: pd.Series) -> pd.Series:
+    """False on every row of a cut (region, dims) whose rows carry more than one unit.
+
+    Text case and spacing do not count ("%" and " % " are one unit); rows without a unit take the series'.
+    """
+    normalised = units.astype("string").str.strip().str.casefold()
+    keyed = pd.DataFrame({"kato": out["kato_code"], "dims": out["dims"], "unit": normalised})
+    distinct = keyed.groupby(["kato", "dims"], dropna=False, sort=False)["unit"].transform("nunique")
+    return distinct.le(1).astype(bool)
+
+
 def _yoy_change(out: pd.DataFrame) -> pd.Series:
-    """Relative change (%) against the same cut's previous year, for annual rows with values."""
+    """Relative change (%) against the same cut's previous year, for annual rows with values.
+
+    Not for the split year of a region whose territory changed then (East Kazakhstan and Abai in 2022,
+    Turkestan region and Shymkent in 2018): that change compares two territories, a known series break
+    (``sdg.series_break``), not a suspicious jump.
+    """
     annual = out[(out["frequency"] == "A") & out["value_num"].notna() & out["period_year"].notna()]
     annual = annual.sort_values(["kato_code", "dims", "period_year"])
     grouped = annual.groupby(["kato_code", "dims"], sort=False)
     prev_value = grouped["value_num"].shift(1)
     consecutive = grouped["period_year"].shift(1) == annual["period_year"] - 1
-    change = ((annual["value_num"] - prev_value).abs() / prev_value.abs() * 100).where(consecutive & (prev_value != 0))
+    comparable = consecutive & (prev_value != 0) & ~_split_year(annual)
+    change = ((annual["value_num"] - prev_value).abs() / prev_value.abs() * 100).where(comparable)
     return change.reindex(out.index).astype("float64")
+
+
+def _split_year(annual: pd.DataFrame) -> pd.Series:
+    """True on a successor's or new region's rows of the year its territory changed (region_changes.csv)."""
+    changed = {(kato, split.year) for split in region_changes() for kato in split.changed_katos}
+    keys = zip(annual["kato_code"], annual["period_year"], strict=True)
+    flags = [(kato, int(year)) in changed for kato, year in keys]
+    return pd.Series(flags, index=annual.index, dtype=bool)
 
 
 def _regional_sum_gap(out: pd.DataFrame) -> pd.Series:

@@ -26,6 +26,9 @@ class ExpectationOutcome:
     kwargs: dict[str, Any] = field(default_factory=dict)
     #: positions (``row_id``) of the failing rows, for quarantine; not stored per result
     failing_row_ids: tuple[int, ...] = ()
+    #: what a critical failure holds back: "rows" (the failing ones) or "batch" (the check is about the whole
+    #: answer: a republic total contradicting its regions, a unit changing within a cut)
+    scope: str = "rows"
 
     def describe(self) -> str:
         """One line for logs, task failures and e-mails."""

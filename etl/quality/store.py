@@ -159,3 +159,18 @@ def record_alert(conn: Connection, run_id: int | None, subject: str, sent: bool,
         ),
         {"run_id": run_id, "recipients": recipients, "subject": subject, "sent": sent, "detail": detail},
     )
+
+
+def prune_results(conn: Connection, days: int) -> int:
+    """Delete per-expectation results older than ``days`` (their run rows stay, with the counts), except
+    those of a quarantine still waiting for a person: the evidence of an open case is never pruned."""
+    return conn.execute(
+        text(
+            """
+            DELETE FROM sdg.quality_result AS r
+            WHERE r.run_at < now() - make_interval(days => :days)
+              AND NOT EXISTS (SELECT 1 FROM sdg.quarantine AS z WHERE z.run_id = r.run_id AND z.status = 'quarantined')
+            """
+        ),
+        {"days": days},
+    ).rowcount
