@@ -46,10 +46,11 @@ def series_keys(source: str) -> list[str]:
     return [s.series_key for s in load_series() if s.source == source]
 
 
-def _series(series_key: str) -> Series:
-    for item in load_series():
-        if item.series_key == series_key:
-            return item
+def _series(series_key: str, declared: dict[str, Series] | None = None) -> Series:
+    """The declared series ``series_key`` (from ``declared`` when the caller read the catalogue already)."""
+    declared = declared if declared is not None else {s.series_key: s for s in load_series()}
+    if series_key in declared:
+        return declared[series_key]
     raise KeyError(f"series {series_key!r} is not declared in {config.catalogue_dir() / 'series'}")
 
 
@@ -78,7 +79,8 @@ def ingest_batch(
 
     todo, failed = [], []
     sources: dict[str, object] = {}
-    for series in (_series(k) for k in keys):
+    declared = {s.series_key: s for s in load_series()}  # read once: 273 reads cost seconds
+    for series in (_series(k, declared) for k in keys):
         try:
             if series.source not in sources:
                 sources[series.source] = get_source(series.source, **source_options)

@@ -8,6 +8,7 @@ Each test gets its own database cloned from a migrated template, so tests never 
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -160,3 +161,18 @@ def facts(engine, replay):
         ingest("taldau", key)
     compute_facts(2025)
     return engine
+
+
+@pytest.fixture(autouse=True)
+def _no_handler_on_a_closed_stream():
+    """Log handlers bound to an earlier test's captured stream write to the current one instead.
+
+    Airflow's own logging setup (an earlier DAG test in this process) binds stream handlers to whatever
+    ``sys.stderr`` was then — a capture that pytest has closed since — and logging then prints a
+    "Logging error" traceback into a later test's stderr, one that asserts none is shown.
+    """
+    for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
+        for handler in getattr(logger, "handlers", []):
+            if isinstance(handler, logging.StreamHandler) and getattr(handler.stream, "closed", False):
+                handler.setStream(sys.stderr)
+    yield

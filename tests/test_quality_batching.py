@@ -8,11 +8,13 @@ same counts and samples, as when validated alone, and the good frames stay clean
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 import pytest
 
-from etl.quality.observations import INDEX_COLUMNS, prepare_observations
-from etl.quality.runner import run_suite, run_suite_parts
+from etl.quality.observations import INDEX_COLUMNS, prepare_observations, prepare_parts
+from etl.quality.runner import run_suite, run_suite_frame, run_suite_parts
 from tests.test_quality_suites import ADDITIVE, OBS_CASES, REGIONS, good_observations
 
 #: cases about the whole table (columns, row count) are grouped apart by the gate; the rest are row defects
@@ -83,3 +85,23 @@ def test_an_empty_frame_alone_fails_the_row_count_warning():
     (outcomes,) = run_suite_parts("observations", [prepared], params, index_columns=INDEX_COLUMNS)
     (count,) = [o for o in outcomes if o.expectation_type == "expect_table_row_count_to_be_between"]
     assert not count.success
+
+
+def test_helpers_computed_for_many_series_at_once_equal_each_series_alone():
+    """``prepare_parts`` (the ingest's path) judges each series by its own settings and its own rows only."""
+    frames = [good_observations()] + [mutate(good_observations()) for _, _, mutate in ROW_CASES]
+    frames.append(good_observations())
+    kinds = [ADDITIVE, replace(ADDITIVE, additive=False, kind="index"), replace(ADDITIVE, max_orders_off=1)]
+    qualities = [kinds[i % len(kinds)] for i in range(len(frames))]
+    units = [None if i % 2 else "процент" for i in range(len(frames))]
+
+    together, params = prepare_parts(frames, REGIONS, qualities, units)
+    outcomes = run_suite_frame("observations", together, len(frames), params, index_columns=INDEX_COLUMNS)
+
+    for i, frame in enumerate(frames):
+        alone, own_params = prepare_observations(frame, REGIONS, qualities[i], units[i])
+        assert own_params == params
+        mine = together[together["batch_part"] == i].drop(columns="batch_part").reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone.drop(columns="batch_part"), check_dtype=False)
+        truth = run_suite("observations", alone, params, index_columns=INDEX_COLUMNS)
+        assert [_key(o) for o in outcomes[i]] == [_key(o) for o in truth], f"part {i} differs from its own run"

@@ -89,7 +89,7 @@ OBS_CASES = [
     ("expect_column_values_to_be_between", "percent_value", _set(0, unit="процент", value=Decimal("120"))),
     ("expect_column_values_to_be_between", "nonnegative_value", _set(0, value=Decimal("-5"))),
     ("expect_column_values_to_not_be_in_set", "obs_status", _append(obs("110000000", 2021, None, status="invalid"))),
-    ("expect_column_values_to_be_between", "yoy_change_pct", _set(4, value=Decimal("400"))),
+    ("expect_column_pair_values_a_to_be_greater_than_b", "yoy_change_pct", _set(4, value=Decimal("400"))),
     ("expect_column_values_to_be_between", "regional_sum_gap_pct", _set(5, value=Decimal("350"))),
 ]  # fmt: skip
 

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from etl.quality import store
 from etl.quality.notify import notify
-from etl.quality.observations import INDEX_COLUMNS, RegionValidity, prepare_observations
+from etl.quality.observations import INDEX_COLUMNS, RegionValidity, prepare_parts, suite_parameters
 from etl.quality.outcome import ExpectationOutcome, GateDecision, split
 from etl.quality.settings import IndicatorQuality, combine, load_quality_settings
 
@@ -55,27 +55,39 @@ def check_observations(
 def validate_batches(conn: Connection, batches: list[Batch]) -> list[list[ExpectationOutcome]]:
     """The suite's outcomes for each batch, from as few GX runs as possible.
 
-    Batches whose suite parameters and columns agree (most series of a source) share one run; records
-    nothing, so it may run before, and outside, the transaction that loads each series.
+    Batches whose columns agree (every series of a source) share one run, whatever their settings (those are
+    helper columns). Empty answers (a platform file with no rows yet) all have the same outcomes, so they
+    are validated once per process and the outcomes reused. Records nothing, so it may run before, and
+    outside, the transaction that loads each series.
     """
-    from etl.quality.runner import run_suite_parts
+    from etl.quality.runner import run_suite_frame
 
     regions = region_validity(conn)
     settings = load_quality_settings()
-    prepared = [
-        prepare_observations(b.frame, regions, _series_quality(conn, b.series_key, settings), b.unit) for b in batches
-    ]
+    qualities = [_series_quality(conn, b.series_key, settings) for b in batches]
+    params = suite_parameters(regions)
     groups: dict[str, list[int]] = {}
-    for i, (frame, params) in enumerate(prepared):
-        key = json.dumps([params, list(frame.columns), frame.empty], sort_keys=True, default=str)
+    for i, b in enumerate(batches):
+        key = json.dumps([params, list(b.frame.columns), b.frame.empty], sort_keys=True, default=str)
         groups.setdefault(key, []).append(i)
     outcomes: list[list[ExpectationOutcome]] = [[] for _ in batches]
-    for members in groups.values():
-        parts = [prepared[i][0] for i in members]
-        found = run_suite_parts(DATASET, parts, prepared[members[0]][1], index_columns=INDEX_COLUMNS)
+    for key, members in groups.items():
+        if batches[members[0]].frame.empty and key in _EMPTY_OUTCOMES:
+            found = [_EMPTY_OUTCOMES[key]] * len(members)
+        else:
+            frames = [batches[i].frame for i in members]
+            units = [batches[i].unit for i in members]
+            frame, params = prepare_parts(frames, regions, [qualities[i] for i in members], units)
+            found = run_suite_frame(DATASET, frame, len(members), params, index_columns=INDEX_COLUMNS)
+            if frame.empty:
+                _EMPTY_OUTCOMES[key] = found[0]
         for i, part_outcomes in zip(members, found, strict=True):
-            outcomes[i] = part_outcomes
+            outcomes[i] = list(part_outcomes)
     return outcomes
+
+
+#: outcomes of an empty answer by (suite parameters, columns): the same for every empty answer
+_EMPTY_OUTCOMES: dict[str, list[ExpectationOutcome]] = {}
 
 
 def decide(conn: Connection, batch: Batch, outcomes: list[ExpectationOutcome]) -> GateDecision:

@@ -27,28 +27,34 @@ import pandas as pd
 from etl.quality.settings import IndicatorQuality, value_bounds
 
 
-def add_magnitude_columns(out: pd.DataFrame, units: pd.Series, quality: IndicatorQuality) -> None:
+def add_magnitude_columns(out: pd.DataFrame, units: pd.Series, qualities: list[IndicatorQuality]) -> None:
     """Add ``lower_bound``, ``upper_bound``, ``value_bounds_ok``, ``log10_off_median``, ``magnitude_ok`` to ``out``.
 
-    ``out`` has ``value_num`` (float), ``kato_code`` and ``dims``; ``units`` is each row's unit text or code.
+    ``out`` has ``value_num`` (float), ``kato_code``, ``dims`` and ``batch_part`` (the index into ``qualities``
+    of each row's series); ``units`` is each row's unit text or code.
     """
-    bounds = {u: value_bounds(u, quality) for u in units.dropna().unique()}
-    default = value_bounds(None, quality)
-    out["lower_bound"] = units.map(lambda u: bounds.get(u, default)[0]).astype("float64")
-    out["upper_bound"] = units.map(lambda u: bounds.get(u, default)[1]).astype("float64")
+    part = out["batch_part"].to_numpy()
+    keys = pd.DataFrame({"part": part, "unit": units.astype(object).where(units.notna(), None)})
+    pairs = keys.drop_duplicates()
+    bounds = {(p, u): value_bounds(u, qualities[p]) for p, u in zip(pairs["part"], pairs["unit"], strict=True)}
+    found = [bounds[key] for key in zip(keys["part"], keys["unit"], strict=True)]
+    out["lower_bound"] = np.array([b[0] for b in found], dtype="float64")
+    out["upper_bound"] = np.array([b[1] for b in found], dtype="float64")
     value = out["value_num"]
     checked = np.isfinite(value)
     above = out["lower_bound"].isna() | (value >= out["lower_bound"])
     below = out["upper_bound"].isna() | (value <= out["upper_bound"])
     out["value_bounds_ok"] = (~checked | (above & below)).astype(bool)
     out["log10_off_median"] = log10_off_median(out)
-    out["magnitude_ok"] = ~(out["log10_off_median"] >= quality.orders_off_limit)
+    limit = np.array([q.orders_off_limit for q in qualities], dtype="float64")[part]
+    out["magnitude_ok"] = ~(out["log10_off_median"].to_numpy() >= limit)
 
 
 def log10_off_median(out: pd.DataFrame) -> pd.Series:
-    """|log10 |value| − median log10 |value| of the row's (kato_code, dims) cut|; NaN for zero or no value."""
+    """|log10 |value| − median log10 |value| of the row's cut (series, kato_code, dims)|; NaN for zero or no value."""
     size = out["value_num"].abs()
     usable = np.isfinite(size) & (size > 0)
     logs = np.log10(size.where(usable))
-    median = logs.groupby([out["kato_code"], out["dims"]], dropna=False, sort=False).transform("median")
+    cut = [out["batch_part"], out["kato_code"], out["dims"]]
+    median = logs.groupby(cut, dropna=False, sort=False).transform("median")
     return (logs - median).abs().astype("float64")

@@ -34,33 +34,64 @@ def prepare_observations(
     unit: str | None = None,
 ) -> tuple[pd.DataFrame, dict]:
     """The frame with helper columns, and the suite parameters for this series."""
-    out = frame.reset_index(drop=True).copy()
-    out.insert(0, "row_id", np.arange(len(out), dtype="int64"))
-    out.insert(1, "batch_part", np.zeros(len(out), dtype="int64"))  # which series, when many share a GX run
+    return prepare_parts([frame], regions, [quality], [unit])
+
+
+def prepare_parts(
+    frames: list[pd.DataFrame],
+    regions: dict[str, RegionValidity],
+    qualities: list[IndicatorQuality],
+    units: list[str | None],
+) -> tuple[pd.DataFrame, dict]:
+    """Many series' frames as ONE frame with helper columns, ready for one GX run (``runner.run_suite_frame``).
+
+    ``batch_part`` says which frame a row came from and ``row_id`` is its position there; every helper that
+    compares rows groups by ``batch_part`` too, so a series is judged exactly as it would be alone. Computing
+    the helpers once per chunk instead of once per series saves pandas' per-call overhead, which dominated
+    the gate on a night of small series. Settings that differ per series (year-on-year limit, bounds, kind)
+    are helper columns, so series of any settings share a run.
+    """
+    if not frames:
+        raise ValueError("prepare_parts needs at least one frame")
+    out = pd.concat([f.reset_index(drop=True) for f in frames], ignore_index=True)
+    lengths = [len(f) for f in frames]
+    part = np.repeat(np.arange(len(frames), dtype="int64"), lengths)
+    out.insert(0, "row_id", np.arange(len(out), dtype="int64") - np.repeat(np.cumsum([0, *lengths[:-1]]), lengths))
+    out.insert(1, "batch_part", part)  # which series, when many share a GX run
     if set(OBSERVATION_COLUMNS) <= set(out.columns):
-        start = pd.to_datetime(out["period_start"], errors="coerce")
-        end = pd.to_datetime(out["period_end"], errors="coerce")
-        out["period_year"] = end.dt.year.astype("Int64")
-        out["period_ok"] = start.notna() & end.notna() & (start <= end)
-        out["value_num"] = pd.to_numeric(out["value"].astype(object), errors="coerce").astype("float64")
-        out["value_ok"] = _value_ok(out)
-        out["region_valid_for_period"] = _region_not_ended(out, start, regions)
-        out["back_calculated"] = back_calculated(out, end, regions)
-        units = out["unit"].where(out["unit"].notna(), unit)
-        bounded = out["value_num"] if quality.bounded else out["value_num"] * np.nan  # indices, changes: exempt
-        out["percent_value"] = bounded.where(units.map(is_percent).astype(bool))
-        out["nonnegative_value"] = bounded
-        add_magnitude_columns(out, units, quality)  # value_bounds_ok, magnitude_ok (etl.quality.magnitude)
-        out["unit_consistent"] = _unit_consistent(out, units)
-        out["yoy_change_pct"] = _yoy_change(out)
-        out["regional_sum_gap_pct"] = _regional_sum_gap(out) if quality.additive else np.nan
-    params = {
-        "known_regions": sorted(regions),
-        "max_year": max_plausible_year(),
-        "max_yoy_change_pct": quality.max_yoy_change_pct,
-        "sum_tolerance_pct": SUM_TOLERANCE_PCT,
-    }
-    return out, params
+        _add_helpers(out, regions, qualities, units)
+    return out, suite_parameters(regions)
+
+
+def suite_parameters(regions: dict[str, RegionValidity]) -> dict:
+    """The suite's parameters: the same for every series (what differs per series is in helper columns)."""
+    return {"known_regions": sorted(regions), "max_year": max_plausible_year(), "sum_tolerance_pct": SUM_TOLERANCE_PCT}
+
+
+def _add_helpers(
+    out: pd.DataFrame, regions: dict[str, RegionValidity], qualities: list[IndicatorQuality], units: list[str | None]
+) -> None:
+    part = out["batch_part"].to_numpy()
+    start = pd.to_datetime(out["period_start"], errors="coerce")
+    end = pd.to_datetime(out["period_end"], errors="coerce")
+    out["period_year"] = end.dt.year.astype("Int64")
+    out["period_ok"] = start.notna() & end.notna() & (start <= end)
+    out["value_num"] = pd.to_numeric(out["value"].astype(object), errors="coerce").astype("float64")
+    out["value_ok"] = _value_ok(out)
+    out["region_valid_for_period"] = _region_not_ended(out, start, regions)
+    out["back_calculated"] = back_calculated(out, end, regions)
+    series_unit = pd.Series(np.asarray(units, dtype=object)[part], index=out.index)
+    row_units = out["unit"].where(out["unit"].notna(), series_unit)
+    bounded = np.array([q.bounded for q in qualities], dtype=bool)[part]
+    bounded_value = out["value_num"].where(bounded)  # indices, changes: exempt
+    out["percent_value"] = bounded_value.where(row_units.map(is_percent).astype(bool))
+    out["nonnegative_value"] = bounded_value
+    add_magnitude_columns(out, row_units, qualities)  # value_bounds_ok, magnitude_ok (etl.quality.magnitude)
+    out["unit_consistent"] = _unit_consistent(out, row_units)
+    out["yoy_change_pct"] = _yoy_change(out)
+    out["yoy_limit_pct"] = np.array([q.max_yoy_change_pct for q in qualities], dtype="float64")[part]
+    additive = np.array([q.additive for q in qualities], dtype=bool)[part]
+    out["regional_sum_gap_pct"] = _regional_sum_gap(out).where(additive) if additive.any() else np.nan
 
 
 def _value_ok(out: pd.DataFrame) -> pd.Series:
@@ -108,8 +139,8 @@ def _unit_consistent(out: pd.DataFrame, units: pd.Series) -> pd.Series:
     Text case and spacing do not count ("%" and " % " are one unit); rows without a unit take the series'.
     """
     normalised = units.astype("string").str.strip().str.casefold()
-    keyed = pd.DataFrame({"kato": out["kato_code"], "dims": out["dims"], "unit": normalised})
-    distinct = keyed.groupby(["kato", "dims"], dropna=False, sort=False)["unit"].transform("nunique")
+    keyed = pd.DataFrame({"part": out["batch_part"], "kato": out["kato_code"], "dims": out["dims"], "unit": normalised})
+    distinct = keyed.groupby(["part", "kato", "dims"], dropna=False, sort=False)["unit"].transform("nunique")
     return distinct.le(1).astype(bool)
 
 
@@ -121,8 +152,8 @@ def _yoy_change(out: pd.DataFrame) -> pd.Series:
     (``sdg.series_break``), not a suspicious jump.
     """
     annual = out[(out["frequency"] == "A") & out["value_num"].notna() & out["period_year"].notna()]
-    annual = annual.sort_values(["kato_code", "dims", "period_year"])
-    grouped = annual.groupby(["kato_code", "dims"], sort=False)
+    annual = annual.sort_values(["batch_part", "kato_code", "dims", "period_year"])
+    grouped = annual.groupby(["batch_part", "kato_code", "dims"], sort=False)
     prev_value = grouped["value_num"].shift(1)
     consecutive = grouped["period_year"].shift(1) == annual["period_year"] - 1
     comparable = consecutive & (prev_value != 0) & ~_split_year(annual)
@@ -144,7 +175,7 @@ def _regional_sum_gap(out: pd.DataFrame) -> pd.Series:
     Only regions that existed in the period count: a back-calculated new region is still inside its parent.
     """
     valued = out[out["value_num"].notna() & out["region_valid_for_period"] & ~out["back_calculated"]]
-    keys = ["period_start", "period_end", "dims"]
+    keys = ["batch_part", "period_start", "period_end", "dims"]
     regional = valued[valued["kato_code"] != COUNTRY_KATO].groupby(keys)["value_num"].sum().rename("regions_sum")
     national = (
         valued[valued["kato_code"] == COUNTRY_KATO].reset_index().merge(regional.reset_index(), on=keys, how="inner")

@@ -124,24 +124,95 @@ def run_suite_parts(
 ) -> list[list[ExpectationOutcome]]:
     """Validate many prepared frames (e.g. one per series) in ONE GX run, and split the outcomes per frame.
 
-    GX costs ~0.5 s a run whatever the rows, so a night of 273 series validated one by one spends minutes
-    on overhead; validated together it is one run. Each frame must carry ``row_id`` (its own positions) and
-    ``batch_part`` (0); here they become global positions and the frame's index, so every failing row maps
-    back to its frame and its own ``row_id``. Row expectations are split by their failing rows; table
-    expectations (columns, row count) and checks that raised apply to every frame alike.
+    Each frame must carry ``row_id`` (its own positions); see :func:`run_suite_frame`.
     """
     import pandas as pd
 
     if not parts:
         return []
-    offsets = [0, *np.cumsum([len(p) for p in parts]).tolist()]
-    frame = pd.concat(
-        [p.assign(batch_part=i, row_id=p["row_id"].to_numpy() + offsets[i]) for i, p in enumerate(parts)],
-        ignore_index=True,
+    frame = pd.concat([p.assign(batch_part=i) for i, p in enumerate(parts)], ignore_index=True)
+    return run_suite_frame(dataset, frame, len(parts), parameters, index_columns=index_columns, sample_size=sample_size)
+
+
+def run_suite_frame(
+    dataset: str,
+    frame: pd.DataFrame,
+    parts: int,
+    parameters: dict[str, Any] | None = None,
+    *,
+    index_columns: tuple[str, ...] = ("row_id",),
+    sample_size: int = 20,
+) -> list[list[ExpectationOutcome]]:
+    """Validate a frame of ``parts`` series in ONE GX run and split the outcomes per series.
+
+    GX costs ~0.5 s a run whatever the rows, so a night of 273 series validated one by one spends minutes
+    on overhead; validated together it is one run. The frame holds each part's rows together, in part order,
+    with ``batch_part`` (0 … parts-1) and ``row_id`` (the row's position in its part, as reported back).
+    For the run ``row_id`` becomes the global position, so every failing row maps back to its part and its
+    own ``row_id``. Row expectations are split by their failing rows; table expectations (columns, row
+    count) and checks that raised apply to every part alike.
+    """
+    lengths = np.bincount(frame["batch_part"].to_numpy(dtype="int64"), minlength=parts)[:parts]
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype("int64")
+    numbered = frame.assign(row_id=np.arange(len(frame), dtype="int64"))
+    validation = _validate(dataset, numbered, parameters, index_columns, sample_size)
+    split = [[] for _ in range(parts)]
+    for r in validation.results:
+        whole = _outcome(dataset, r, sample_size)
+        buckets = _failing_by_part(r, offsets)
+        counts = _counted_by_part(frame, whole.column, parts) if buckets else None
+        for i in range(parts):
+            split[i].append(_part_outcome(whole, buckets, counts, i, int(lengths[i]), sample_size))
+    return split
+
+
+def _failing_by_part(r, offsets: np.ndarray) -> dict[int, list[dict]] | None:
+    """The failing rows of result ``r`` per part, with part-local ``row_id``; None: the result lists none."""
+    listed = (r.result or {}).get("unexpected_index_list")
+    if r.success or not isinstance(listed, list):
+        return None
+    rows = [item for item in listed if isinstance(item, dict) and "row_id" in item]
+    if not rows:
+        return None
+    found: dict[int, list[dict]] = {}
+    ids = np.array([int(item["row_id"]) for item in rows], dtype="int64")
+    owners = np.searchsorted(offsets, ids, side="right") - 1
+    for item, row_id, owner in zip(rows, ids, owners, strict=True):
+        found.setdefault(int(owner), []).append({**item, "row_id": int(row_id - offsets[owner])})
+    return found
+
+
+def _counted_by_part(frame: pd.DataFrame, column: str | None, parts: int) -> np.ndarray:
+    """Rows each part has for the expectation's column (non-null values), the base of its percentages."""
+    if column and column in frame.columns:
+        present = frame[column].notna().to_numpy()
+        return np.bincount(frame["batch_part"].to_numpy(dtype="int64"), weights=present, minlength=parts)[:parts]
+    return np.bincount(frame["batch_part"].to_numpy(dtype="int64"), minlength=parts)[:parts]
+
+
+def _part_outcome(
+    whole: ExpectationOutcome,
+    buckets: dict[int, list[dict]] | None,
+    counts: np.ndarray | None,
+    part: int,
+    rows: int,
+    sample_size: int,
+) -> ExpectationOutcome:
+    """The outcome ``whole`` of the frame restricted to the rows of ``part``."""
+    if buckets is None or not whole.failing_row_ids:
+        return replace(whole, element_count=rows) if whole.element_count is not None else whole
+    mine = buckets.get(part, [])
+    ids = tuple(item["row_id"] for item in mine)
+    counted = int(counts[part]) if counts is not None else rows
+    return replace(
+        whole,
+        success=not ids,
+        element_count=rows,
+        unexpected_count=len(ids),
+        unexpected_percent=100 * len(ids) / counted if counted else None,
+        sample=_jsonable([_without_part(item) for item in mine[:sample_size]]),
+        failing_row_ids=ids,
     )
-    validation = _validate(dataset, frame, parameters, index_columns, sample_size)
-    results = list(validation.results)
-    return [[_part_outcome(dataset, r, offsets[i], parts[i], sample_size) for r in results] for i in range(len(parts))]
 
 
 def _validate(dataset: str, frame: pd.DataFrame, parameters: dict | None, index_columns, sample_size: int):
@@ -158,34 +229,9 @@ def _validate(dataset: str, frame: pd.DataFrame, parameters: dict | None, index_
     )
 
 
-def _part_outcome(dataset: str, r, offset: int, frame: pd.DataFrame, sample_size: int) -> ExpectationOutcome:
-    """The outcome of expectation result ``r`` restricted to the rows of part ``part``."""
-    whole = _outcome(dataset, r, sample_size)
-    listed = (r.result or {}).get("unexpected_index_list")
-    if not whole.failing_row_ids or not isinstance(listed, list):
-        return replace(whole, element_count=len(frame)) if whole.element_count is not None else whole
-    mine = [{**item, "row_id": int(item["row_id"]) - offset} for item in listed if _in_part(item, offset, len(frame))]
-    ids = tuple(item["row_id"] for item in mine)
-    column = whole.column if whole.column in frame.columns else None
-    counted = int(frame[column].notna().sum()) if column else len(frame)
-    return replace(
-        whole,
-        success=not ids,
-        element_count=len(frame),
-        unexpected_count=len(ids),
-        unexpected_percent=100 * len(ids) / counted if counted else None,
-        sample=_jsonable([_without_part(item) for item in mine[:sample_size]]),
-        failing_row_ids=ids,
-    )
-
-
 def _without_part(item: Any) -> Any:
     """A failing row's keys without ``batch_part``: batching's column, not the data's."""
     return {k: v for k, v in item.items() if k != "batch_part"} if isinstance(item, dict) else item
-
-
-def _in_part(item: Any, offset: int, rows: int) -> bool:
-    return isinstance(item, dict) and "row_id" in item and offset <= int(item["row_id"]) < offset + rows
 
 
 def _outcome(dataset: str, r, sample_size: int) -> ExpectationOutcome:
@@ -193,7 +239,7 @@ def _outcome(dataset: str, r, sample_size: int) -> ExpectationOutcome:
     meta = config_.meta or {}
     kwargs = _jsonable(dict(config_.kwargs))
     listed = [c for c in kwargs.get("column_list") or [] if c != "batch_part"]  # batching's, not the data's
-    column = kwargs.get("column") or ",".join(listed) or None
+    column = meta.get("column") or kwargs.get("column") or ",".join(listed) or None  # meta: a pair's subject
     res = r.result or {}
     return ExpectationOutcome(
         dataset=dataset,
