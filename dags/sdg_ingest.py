@@ -22,14 +22,17 @@ def ingestion_dag(source: str, schedule: str, slots: int, what: str):
         doc_md=f"""
 ### Nightly ingestion: {source}
 
-Fetches every series declared in `catalogue/series/{source}.csv` from {what}: one mapped task per
-series, at most {slots} at a time (pool `{pool_name(source)}`), each answer kept raw as a snapshot, checked with
-Great Expectations (a critical failure quarantines the batch and e-mails the alert) and loaded with its
-revision history. Emits `sdg_observations_{source}` only when something changed; fails at the end,
-after the others have loaded, if any series failed.
+Fetches every series declared in `catalogue/series/{source}.csv` from {what}: mapped tasks of up to 50 series
+each (at least {slots}, one per slot of pool `{pool_name(source)}`), each answer kept raw as a snapshot, the
+chunk's answers checked together with Great Expectations (failing rows are held in quarantine and the alert
+e-mailed; the rest loads) and each series loaded with its revision history in its own transaction. A chunk
+task is retried only when a series failed transiently (server down, deadline), and the retry repeats only
+what did not load; a deterministic failure (4xx, wrong shape, bad value) is never retried. Emits
+`sdg_observations_{source}` only when something changed; `check_all_loaded` fails at the end, after the
+others have loaded, naming every series that failed or was held whole.
 """,
-        # a series' requests share a 300 s deadline (SDG_SERIES_DEADLINE); the task's 20-minute limit covers
-        # that plus parsing, the quality gate and the load; only transient failures get the two retries
+        # a chunk starts new series for 18 minutes (etl.jobs.INGEST_TASK_BUDGET); the task's 30-minute limit
+        # covers the series in progress (its own 300 s deadline) and the end; only transient failures retry
         default_args=task_defaults(
             "ingest",
             retries=2,
@@ -46,46 +49,44 @@ after the others have loaded, if any series failed.
             return prepare_warehouse()
 
         @task
-        def declared_series() -> list[str]:
-            from etl.jobs import series_keys
+        def declared_series() -> list[list[str]]:
+            from etl.jobs import series_chunks
 
-            return series_keys(source)
+            return series_chunks(source, slots)
 
         @task(pool=pool_name(source), max_active_tis_per_dag=slots)
-        def ingest(series_key: str) -> dict:
-            from airflow.sdk.exceptions import AirflowFailException
+        def ingest(series_keys: list[str]) -> list[dict]:
+            from airflow.sdk import get_current_context
 
-            from etl.failures import is_transient
-            from etl.jobs import ingest
+            from etl.jobs import ingest_chunk
 
-            try:
-                return ingest(source, series_key)
-            except Exception as exc:  # a 4xx, a wrong shape, a bad value will not change on retry: fail now
-                if not is_transient(exc):
-                    raise AirflowFailException(f"{type(exc).__name__}: {exc}") from exc
-                raise
+            ti = get_current_context()["ti"]
+            return ingest_chunk(list(series_keys), last_try=ti.try_number > ti.max_tries)
 
         # the two closing tasks judge what happened; a retry cannot change it, so they never retry
         @task(outlets=[OBSERVATIONS[source]], trigger_rule="all_done", retries=0)
-        def announce_changes(results: list[dict]) -> int:
+        def announce_changes(results: list[list[dict]]) -> int:
+            from airflow.sdk import get_current_context
             from airflow.sdk.exceptions import AirflowSkipException
 
-            from etl.jobs import changed_series
+            from etl.jobs import changed_series, changed_series_since
 
-            changed = changed_series(list(results))
+            started = get_current_context()["dag_run"].start_date
+            flat = [r for chunk in results if chunk for r in chunk]
+            changed = changed_series_since(source, started) if started else changed_series(flat)
             if not changed:
                 raise AirflowSkipException("no series changed: no asset event, no recomputation")
             return changed
 
         @task(trigger_rule="all_done", retries=0)
-        def check_all_loaded(keys: list[str], results: list[dict]) -> None:
+        def check_all_loaded(chunks: list[list[str]], results: list[list[dict]]) -> None:
             from etl.jobs import check_all_ingested
 
-            check_all_ingested(list(keys), list(results))
+            check_all_ingested([k for chunk in chunks for k in chunk], [r for part in results if part for r in part])
 
         keys = declared_series()
         prepare_warehouse() >> keys
-        results = ingest.expand(series_key=keys)
+        results = ingest.expand(series_keys=keys)
         announce_changes(results)
         check_all_loaded(keys, results)
 

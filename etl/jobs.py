@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 
 from etl import config
 from etl.catalogue.model import Series, load_series
@@ -66,12 +66,17 @@ def ingest(source: str, series_key: str, url: str | None = None, **source_option
 
 
 def ingest_batch(
-    keys: list[str], url: str | None = None, done: Callable[[dict], None] | None = None, **source_options: object
+    keys: list[str],
+    url: str | None = None,
+    done: Callable[[dict], None] | None = None,
+    budget: float | None = None,
+    **source_options: object,
 ) -> list[dict]:
     """Fetch, snapshot, parse and load many declared series: validated together, each failure its own.
 
     Returns one result per key (status ``failed`` with ``error`` for a series that could not be ingested;
-    a source that cannot even be set up fails each of its series). Ends the run: Data Docs are rendered once
+    a source that cannot even be set up fails each of its series; with a ``budget`` in seconds, the series not
+    started when it is spent fail as transient, see ``ingest_many``). Ends the run: Data Docs are rendered once
     for the whole run and quality results past their retention are pruned.
     """
     from etl.ingest.run import IngestResult, ingest_many
@@ -94,7 +99,7 @@ def ingest_batch(
         if done is not None:
             done(result.as_dict())
     report = None if done is None else (lambda r: done(r.as_dict()))
-    results = failed + ingest_many(get_engine(url), todo, done=report)
+    results = failed + ingest_many(get_engine(url), todo, done=report, budget=budget)
     finish_ingest_run(url)
     order = {k: i for i, k in enumerate(keys)}
     return sorted((r.as_dict() for r in results), key=lambda r: order[r["series_key"]])
@@ -211,6 +216,59 @@ def check_deadlines(
     return result
 
 
+#: series per mapped ingest task: many share a GX run, and a retry repeats few
+INGEST_CHUNK = 50
+#: seconds a mapped ingest task starts new series for (18 min); the rest of its execution_timeout (30 min) is for the
+#: series in progress (its own 300 s deadline, parse, gate, load) and the run's end
+INGEST_TASK_BUDGET = 18 * 60.0
+
+
+def series_chunks(source: str, slots: int = 1, size: int = INGEST_CHUNK) -> list[list[str]]:
+    """The declared series of ``source`` in chunks for mapped tasks: at most ``size`` each, and at least
+    ``slots`` of them (when there are that many series) so that every slot of the source's pool works."""
+    keys = series_keys(source)
+    if not keys:
+        return []
+    count = max(min(slots, len(keys)), -(-len(keys) // size))
+    step = -(-len(keys) // count)
+    return [keys[i : i + step] for i in range(0, len(keys), step)]
+
+
+class RetryLater(RuntimeError):
+    """Some series of a chunk failed in a way a later try may cure; the others are loaded and stay loaded."""
+
+
+def ingest_chunk(keys: list[str], last_try: bool, budget: float | None = INGEST_TASK_BUDGET) -> list[dict]:
+    """A mapped ingest task's work: ingest ``keys`` together; raise :class:`RetryLater` while tries remain and
+    a series failed transiently (the retry repeats only what did not load: the rest is unchanged by then).
+
+    Deterministic failures (a 4xx, a wrong shape, a bad value) are never retried: they are in the results,
+    and the run's closing check names them.
+    """
+    results = ingest_batch(keys, budget=budget)
+    transient = [r for r in results if r["status"] == "failed" and r["retryable"]]
+    if transient and not last_try:
+        named = "; ".join(f"{r['series_key']}: {r['error']}" for r in transient)
+        raise RetryLater(f"{len(transient)} of {len(keys)} series may pass on a later try: {named}")
+    return results
+
+
+def changed_series_since(source: str, since: datetime, url: str | None = None) -> int:
+    """How many series of ``source`` got new or revised values fetched at or after ``since``.
+
+    Read from the warehouse, not from task results: a retried task reports the series an earlier try
+    loaded as unchanged, yet they changed in this run.
+    """
+    from sqlalchemy import text
+
+    sql = """
+        SELECT count(DISTINCT o.series_id) FROM sdg.observation o JOIN sdg.series s USING (series_id)
+        WHERE s.source = :source AND o.valid_from >= :since
+    """
+    with get_engine(url).connect() as conn:
+        return int(conn.execute(text(sql), {"source": source, "since": since}).scalar_one())
+
+
 def changed_series(results: list[dict]) -> int:
     """How many ingested series brought new or revised values (0: nothing downstream needs to run)."""
     return sum(1 for r in results if r and (r.get("inserted") or r.get("revised")))
@@ -221,11 +279,25 @@ class IncompleteIngestion(RuntimeError):
 
 
 def check_all_ingested(keys: list[str], results: list[dict]) -> None:
-    """Fail loudly, after the others have loaded, when any declared series is missing from the results."""
-    done = {r["series_key"] for r in results if r}
-    missing = [k for k in keys if k not in done]
-    if missing:
-        raise IncompleteIngestion(f"{len(missing)} of {len(keys)} series failed to ingest: {missing}")
+    """Fail loudly, after the others have loaded, naming each declared series that failed, whose whole answer
+    is held in quarantine, or that has no result (its task never finished). Held rows alone are logged: the
+    rest of their series loaded, and the quarantine alert went out."""
+    by_key = {r["series_key"]: r for r in results if r}
+    problems = []
+    for key in keys:
+        r = by_key.get(key)
+        if r is None:
+            problems.append(f"{key}: no result (its task did not finish)")
+        elif r["status"] == "failed":
+            problems.append(f"{key}: {r['error']}")
+        elif r["status"] == "quarantined":
+            problems.append(f"{key}: whole answer held in quarantine {r['quarantines']}")
+        elif r.get("held_rows"):
+            log.warning("%s: %d rows held in quarantine %s", key, r["held_rows"], r["quarantines"])
+    if problems:
+        raise IncompleteIngestion(
+            f"{len(problems)} of {len(keys)} series failed to ingest:\n  " + "\n  ".join(problems)
+        )
 
 
 def resolve_reporting_year(year: int | str | None) -> int:

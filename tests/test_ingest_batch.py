@@ -122,3 +122,45 @@ def test_held_rows_give_exit_code_3_and_the_quarantine_lists_their_scope(engine,
     listing = capsys.readouterr().out
     assert f"{keys[0]}" in listing and "2 of 6 rows held (the rest loaded)" in listing
     assert "region_valid_for_period" in listing and "1 quarantine(s) waiting, 2 rows held" in listing
+
+
+def test_series_not_started_within_the_budget_fail_as_transient(engine, keys, tmp_path, monkeypatch):
+    """A task with a time limit stops starting series when its budget is spent; they may pass on a retry."""
+    _platform(tmp_path, dict.fromkeys(keys, GOOD))
+    monkeypatch.setenv("SDG_OPENSDG_URL", str(tmp_path))
+
+    results = jobs.ingest_batch(keys, budget=0)
+
+    assert {r["status"] for r in results} == {"failed"} and all(r["retryable"] for r in results)
+    assert all("not fetched: the run's time budget of 0 s was spent" in r["error"] for r in results)
+    with pytest.raises(jobs.RetryLater, match=f"{len(keys)} of {len(keys)} series may pass on a later try"):
+        jobs.ingest_chunk(keys, last_try=False, budget=0)
+    assert [r["status"] for r in jobs.ingest_chunk(keys, last_try=False)] == ["loaded"] * len(keys)
+    assert [r["status"] for r in jobs.ingest_chunk(keys, last_try=True, budget=0)] == ["failed"] * len(keys)
+
+
+@pytest.mark.parametrize(
+    ("declared", "slots", "size", "lengths"),
+    [(5, 4, 50, [2, 2, 1]), (5, 1, 50, [5]), (120, 2, 50, [40, 40, 40]), (3, 8, 50, [1, 1, 1])],
+)
+def test_series_chunks_fill_every_slot_and_stay_small(monkeypatch, declared, slots, size, lengths):
+    names = [f"opensdg:{i}" for i in range(declared)]
+    monkeypatch.setattr(jobs, "series_keys", lambda source: names)
+    chunks = jobs.series_chunks("opensdg", slots, size)
+    assert [len(c) for c in chunks] == lengths and [k for c in chunks for k in c] == names
+
+
+def test_the_closing_check_names_failed_held_and_missing_series():
+    results = [
+        {"series_key": "a", "status": "loaded", "held_rows": 0},
+        {"series_key": "b", "status": "failed", "error": "opensdg: x.csv: HTTP 404"},
+        {"series_key": "c", "status": "quarantined", "quarantines": [7], "held_rows": 3},
+        {"series_key": "d", "status": "partial", "quarantines": [8], "held_rows": 2},
+    ]
+    with pytest.raises(jobs.IncompleteIngestion) as info:
+        jobs.check_all_ingested(["a", "b", "c", "d", "e"], results)
+    message = str(info.value)
+    assert message.startswith("3 of 5 series failed to ingest")
+    assert "b: opensdg: x.csv: HTTP 404" in message and "c: whole answer held in quarantine [7]" in message
+    assert "e: no result" in message and "d:" not in message
+    jobs.check_all_ingested(["a", "d"], results)  # held rows alone: logged, not a failure

@@ -28,11 +28,12 @@ from sqlalchemy.engine import Connection, Engine
 
 from etl import snapshots
 from etl.catalogue.model import Series
+from etl.failures import is_transient
 from etl.quality.gate import Batch
 from etl.quality.outcome import ExpectationOutcome
 from etl.sources.base import ParseResult, RegionLookup, Source
 from etl.sources.deadline import series_deadline
-from etl.sources.errors import SourceError
+from etl.sources.errors import DeadlineExceeded, SourceError
 from etl.sources.http import Fetched
 from etl.warehouse.observations import load_observations
 from etl.warehouse.parse_warnings import record_parse_warnings
@@ -73,7 +74,7 @@ class IngestResult:
         self.status, self.exception = "failed", exc
         named = isinstance(exc, SourceError)  # its message already names source, URL and reason
         self.error = (str(exc) if named else f"{type(exc).__name__}: {exc}")[:2000]
-        self.retryable = bool(getattr(exc, "retryable", False))
+        self.retryable = is_transient(exc)  # the one rule the DAGs' retry policy applies too
 
 
 #: series validated together in one GX run (and fetched before any of them loads)
@@ -107,15 +108,20 @@ def ingest_many(
     *,
     chunk: int = CHUNK,
     done: Callable[[IngestResult], None] | None = None,
+    budget: float | None = None,
 ) -> list[IngestResult]:
     """Ingest every series; each one's failure is its result (status ``failed``), never the others' end.
 
-    ``done`` is called with each result as soon as its series is finished (progress bars, logs).
+    ``done`` is called with each result as soon as its series is finished (progress bars, logs). With a
+    ``budget`` (seconds), a series not yet fetched when it is spent is not started: it fails as a transient
+    ``DeadlineExceeded``, so a caller with a time limit (an Airflow task) returns in time and a retry
+    takes the rest (the series done before are unchanged then, and cost nothing).
     """
     results: list[IngestResult] = []
     before = Counter(STAGE_SECONDS)
+    stop_at = None if budget is None else time.monotonic() + budget
     for start in range(0, len(todo), chunk):
-        for result in _ingest_chunk(engine, todo[start : start + chunk]):
+        for result in _ingest_chunk(engine, todo[start : start + chunk], stop_at, budget):
             results.append(result)
             if done is not None:
                 done(result)
@@ -124,10 +130,16 @@ def ingest_many(
     return results
 
 
-def _ingest_chunk(engine: Engine, todo: list[tuple[Series, Source]]) -> Iterator[IngestResult]:
+def _ingest_chunk(
+    engine: Engine, todo: list[tuple[Series, Source]], stop_at: float | None = None, budget: float | None = None
+) -> Iterator[IngestResult]:
     work = [_Work(series, source, IngestResult(series.series_key, series.source)) for series, source in todo]
     with _stage("fetch"):
         for item in work:
+            if stop_at is not None and time.monotonic() >= stop_at:
+                reason = f"not fetched: the run's time budget of {budget:g} s was spent on the series before it"
+                _fail(engine, item, DeadlineExceeded(item.series.source, item.series.series_key, reason))
+                continue
             _guarded(engine, item, _fetch)
     with _stage("parse"):
         with engine.connect() as conn:

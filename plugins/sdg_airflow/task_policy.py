@@ -20,10 +20,10 @@ from airflow.sdk.definitions.retry_policy import RetryDecision, RetryPolicy
 
 from sdg_airflow.connections import apply_connections
 
-#: execution_timeout per kind of DAG. Ingest: one series (fetch within its 300 s series deadline, parse,
-#: quality gate, load); facts and reports: the whole warehouse, minutes today; the watchdog: one query.
+#: execution_timeout per kind of DAG. Ingest: a chunk of series (new ones started for 18 minutes, the last within
+#: its 300 s series deadline, then gate and load); facts and reports: the whole warehouse; the watchdog: one query.
 TIMEOUTS = {
-    "ingest": timedelta(minutes=20),
+    "ingest": timedelta(minutes=30),
     "facts": timedelta(minutes=30),
     "reporting": timedelta(minutes=45),
     "watchdog": timedelta(minutes=10),
