@@ -32,10 +32,32 @@ def test_dagbag_has_no_import_errors(dagbag):
     assert DAG_IDS <= set(dagbag.dag_ids)
 
 
+def _schedule(dag) -> str:
+    """A cron schedule as written, an asset schedule as the names of its assets."""
+    if isinstance(dag.schedule, str):
+        return dag.schedule
+    return "assets: " + ", ".join(sorted(a.name for a in dag.schedule.objects))
+
+
+def _expected_schedules() -> dict[str, str]:
+    from sdg_airflow.sources import SCHEDULES
+
+    return {
+        **{f"sdg_ingest_{s}": plan.cron for s, plan in SCHEDULES.items()},
+        "sdg_indicator_facts": "assets: " + ", ".join(sorted(f"sdg_observations_{s}" for s in SOURCES)),
+        "sdg_annual_reporting": "0 6 5 1 *",  # 5 January: drafts ten days before the 15 January deadline
+        "sdg_deadline_watchdog": "0 9 * * *",
+    }
+
+
+EXPECTED_SCHEDULES = _expected_schedules()
+
+
 def test_every_dag_is_scheduled_tagged_and_not_catching_up(dagbag):
+    assert set(EXPECTED_SCHEDULES) == DAG_IDS
     for dag_id in DAG_IDS:
         dag = dagbag.dags[dag_id]
-        assert dag.schedule is not None or dag.timetable is not None, dag_id
+        assert _schedule(dag) == EXPECTED_SCHEDULES[dag_id], dag_id
         assert dag.catchup is False, dag_id
         assert "sdg" in dag.tags, dag_id
         assert dag.doc_md, f"{dag_id} has no docstring for the UI"
