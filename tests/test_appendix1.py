@@ -93,9 +93,9 @@ def test_a_city_s_bodies_are_the_city_s_and_a_ministry_stays_as_it_is(engine):
     for kato, (body_ru, body_kk) in expected.items():
         path = folder / f"appendix1_{kato}_{YEAR}_v1.xlsx"
         ru, kk = (load_workbook(path)[sheet] for sheet in (RU, KK))
-        assert (ru["K5"].value, kk["K5"].value) == (body_ru, body_kk), kato
-        assert ru["K6"].value == "Министерство здравоохранения Республики Казахстан"
-        assert kk["K6"].value == "Қазақстан Республикасының Денсаулық сақтау министрлігі"
+        assert (ru["K15"].value, kk["K15"].value) == (body_ru, body_kk), kato
+        assert ru["K16"].value == "Министерство здравоохранения Республики Казахстан"
+        assert kk["K16"].value == "Қазақстан Республикасының Денсаулық сақтау министрлігі"
     # Appendix 2 names the same bodies, from the same view
     with engine.connect() as conn:
         lines = dict(indicator_lines(conn, ASTANA, YEAR, "kk"))
@@ -122,14 +122,14 @@ def test_a_missing_baseline_is_the_baseline_year_s_fact_marked_as_derived(engine
     path = config.reports_dir() / str(YEAR) / "appendix1" / f"appendix1_{ASTANA}_{YEAR}_v1.xlsx"
     for sheet, note in ((RU, "Факт 2015 года"), (KK, "2015 жылғы Факт")):
         ws = load_workbook(path)[sheet]
-        assert (ws["G5"].value, ws["H5"].value, ws["G5"].font.i) == (7.25, 2015, True)
-        assert note in ws["G5"].comment.text
-        assert (ws["G6"].value, ws["H6"].value, ws["G6"].font.i) == (41.5, 2019, True)
-        assert (ws["G7"].value, ws["H7"].value, ws["G7"].font.i, ws["G7"].comment) == (4, 2015, False, None)
-        assert ws["A3"].value.startswith(("Курсивом", "Көлбеу"))
+        assert (ws["G15"].value, ws["H15"].value, ws["G15"].font.i) == (7.25, 2015, True)
+        assert note in ws["G15"].comment.text
+        assert (ws["G16"].value, ws["H16"].value, ws["G16"].font.i) == (41.5, 2019, True)
+        assert (ws["G17"].value, ws["H17"].value, ws["G17"].font.i, ws["G17"].comment) == (4, 2015, False, None)
+        assert ws["A13"].value.startswith(("Курсивом", "Көлбеу"))
     # another region has no facts: nothing derived, no legend
     other = load_workbook(path.with_name(f"appendix1_{AKMOLA}_{YEAR}_v1.xlsx"))[RU]
-    assert (other["G5"].value, other["G5"].comment, other["A3"].value) == (None, None, None)
+    assert (other["G15"].value, other["G15"].comment, other["A13"].value) == (None, None, None)
 
 
 def test_a_regional_baseline_and_target_reach_only_that_region_and_make_a_new_version(engine, capsys):

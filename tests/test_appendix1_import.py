@@ -64,17 +64,17 @@ def test_edited_cells_reach_the_catalogue_the_warehouse_and_the_reissued_list(en
             {"c": typical["2"]["indicator_code"], "k": ASTANA},
         )  # fmt: skip
     issued = _issued(engine)
-    assert sheet_cells(issued, RU, 5)[10] == "Управление здравоохранения города Астаны"
-    new_class = "3" if not sheet_cells(issued, KK, 7)[4].startswith("3") else "1"
+    assert sheet_cells(issued, RU, 15)[10] == "Управление здравоохранения города Астаны"
+    new_class = "3" if not sheet_cells(issued, KK, 17)[4].startswith("3") else "1"
     edited = edit_cells(issued, tmp_path / "astana.xlsx", {
-        f"{RU}!D5": "Доля населения города Астаны с доходами ниже ПМ",
-        f"{KK}!D5": "Астана қаласының ЕТМ-нен төмен табысы бар халқының үлесі",
-        f"{RU}!G5": "12,4",  # typed with a decimal comma
-        f"{KK}!H5": 2023,  # the year changed on the Kazakh sheet only
-        f"{RU}!I5": 6.2,
-        f"{RU}!J5": 2030,
-        f"{KK}!K5": "Астана қаласының қоғамдық денсаулық сақтау басқармасы",
-        f"{KK}!E7": new_class,
+        f"{RU}!D15": "Доля населения города Астаны с доходами ниже ПМ",
+        f"{KK}!D15": "Астана қаласының ЕТМ-нен төмен табысы бар халқының үлесі",
+        f"{RU}!G15": "12,4",  # typed with a decimal comma
+        f"{KK}!H15": 2023,  # the year changed on the Kazakh sheet only
+        f"{RU}!I15": 6.2,
+        f"{RU}!J15": 2030,
+        f"{KK}!K15": "Астана қаласының қоғамдық денсаулық сақтау басқармасы",
+        f"{KK}!E17": new_class,
     })  # fmt: skip
     with engine.begin() as conn:
         result = import_appendix1(edited, catalogue, conn)
@@ -109,52 +109,52 @@ def test_edited_cells_reach_the_catalogue_the_warehouse_and_the_reissued_list(en
         hashlib.sha256(edited.read_bytes()).hexdigest(),
     )
     assert kept["rows"] == list(own.values())
-    assert {(c["address"], c["new"]) for c in kept["cells"]} >= {("G5", "12.4"), ("H5", "2023"), ("E7", new_class)}
+    assert {(c["address"], c["new"]) for c in kept["cells"]} >= {("G15", "12.4"), ("H15", "2023"), ("E17", new_class)}
     assert result.path.read_bytes() == edited.read_bytes()
     assert result.path.parent == config.data_dir() / "imports" / "appendix1"
 
     reissued = _issued(engine, version=2)
-    ru, kk = sheet_cells(reissued, RU, 5), sheet_cells(reissued, KK, 5)
+    ru, kk = sheet_cells(reissued, RU, 15), sheet_cells(reissued, KK, 15)
     assert ru[3:11] == ["Доля населения города Астаны с доходами ниже ПМ", ru[4], ru[5], 12.4, 2023, 6.2, 2030,
                         "Управление здравоохранения города Астаны"]  # fmt: skip
     assert kk[3] == "Астана қаласының ЕТМ-нен төмен табысы бар халқының үлесі"
     assert kk[6:11] == [12.4, 2023, 6.2, 2030, "Астана қаласының қоғамдық денсаулық сақтау басқармасы"]
     labels = {"1": ("1 – актуальный", "1 – өзекті"), "3": ("3 – мероприятия", "3 – іс-шаралар")}
-    assert (sheet_cells(reissued, RU, 7)[4], sheet_cells(reissued, KK, 7)[4]) == labels[new_class]
+    assert (sheet_cells(reissued, RU, 17)[4], sheet_cells(reissued, KK, 17)[4]) == labels[new_class]
     ws = load_workbook(reissued)[RU]
-    assert (ws["G6"].value, ws["G6"].font.i) == (41.5, True)
+    assert (ws["G16"].value, ws["G16"].font.i) == (41.5, True)
     assert not (reissued.parent / f"appendix1_110000000_{YEAR}_v2.xlsx").exists()
 
 
 def test_a_bad_file_names_every_bad_cell_and_changes_nothing(engine, catalogue, tmp_path):
     issued = _issued(engine)
     ws = load_workbook(issued)[RU]
-    deleted, last = ws["A9"].value, ws.max_row
+    deleted, last = ws["A19"].value, ws.max_row
     cells = {
-        f"{RU}!G5": "двенадцать",
-        f"{KK}!H6": 1899,
-        f"{RU}!E7": "4 – другое",
-        f"{RU}!C8": "Другое название",
-        **{f"{RU}!{col}9": None for col in "ABCDEFGHIJK"},  # a row of the list removed
-        f"{RU}!I10": 1,
-        f"{KK}!I10": 2,
-        f"{KK}!B11": ws["B5"].value,
+        f"{RU}!G15": "двенадцать",
+        f"{KK}!H16": 1899,
+        f"{RU}!E17": "4 – другое",
+        f"{RU}!C18": "Другое название",
+        **{f"{RU}!{col}19": None for col in "ABCDEFGHIJK"},  # a row of the list removed
+        f"{RU}!I20": 1,
+        f"{KK}!I20": 2,
+        f"{KK}!B21": ws["B15"].value,
         f"{RU}!A{last + 1}": "99",  # a new row without a classification
-        f"{RU}!B{last + 1}": ws["B5"].value,
+        f"{RU}!B{last + 1}": ws["B15"].value,
     }
     edited = edit_cells(issued, tmp_path / "bad.xlsx", cells)
     before = (catalogue / "appendix1.csv").read_bytes()
     with pytest.raises(Appendix1ImportError) as caught, engine.begin() as conn:
         import_appendix1(edited, catalogue, conn)
     assert caught.value.errors == [
-        "Приложение 1!G5: ожидается число",
-        "Приложение 1!E7: ожидается классификация 1, 2 или 3",
-        "Приложение 1!C8: столбец заполняется из каталога и не редактируется",
+        "Приложение 1!G15: ожидается число",
+        "Приложение 1!E17: ожидается классификация 1, 2 или 3",
+        "Приложение 1!C18: столбец заполняется из каталога и не редактируется",
         f"Приложение 1: строка № {deleted} перечня отсутствует; строки перечня не удаляются",
-        "1-қосымша!H6: жыл күтіледі: 1990–2100 аралығындағы бүтін сан",
-        "1-қосымша!B11: жолдың ұлттық индикатор нөмірі өзгертілмейді; жаңа нөмірмен жол қосыңыз",
-        "Приложение 1!I10: изменено иначе, чем 1-қосымша!I10",
-        "1-қосымша!I10: Приложение 1!I10 ұяшығынан басқаша өзгертілген",
+        "1-қосымша!H16: жыл күтіледі: 1990–2100 аралығындағы бүтін сан",
+        "1-қосымша!B21: жолдың ұлттық индикатор нөмірі өзгертілмейді; жаңа нөмірмен жол қосыңыз",
+        "Приложение 1!I20: изменено иначе, чем 1-қосымша!I20",
+        "1-қосымша!I20: Приложение 1!I20 ұяшығынан басқаша өзгертілген",
         f"Приложение 1!A{last + 1}: новой строке нужна классификация",
     ]
     assert "bad.xlsx: 9 error(s), nothing imported" in str(caught.value)
@@ -169,8 +169,8 @@ def test_a_bad_file_names_every_bad_cell_and_changes_nothing(engine, catalogue, 
 
 def test_every_accepted_version_is_kept_and_the_same_file_is_not_applied_twice(engine, catalogue, tmp_path):
     issued = _issued(engine)
-    first = edit_cells(issued, tmp_path / "first.xlsx", {f"{RU}!I5": 1})
-    second = edit_cells(issued, tmp_path / "second.xlsx", {f"{RU}!I5": 2, f"{RU}!I6": 3})
+    first = edit_cells(issued, tmp_path / "first.xlsx", {f"{RU}!I15": 1})
+    second = edit_cells(issued, tmp_path / "second.xlsx", {f"{RU}!I15": 2, f"{RU}!I16": 3})
     with engine.begin() as conn:
         assert import_appendix1(first, catalogue, conn).version == 1
     with engine.begin() as conn:
@@ -182,7 +182,7 @@ def test_every_accepted_version_is_kept_and_the_same_file_is_not_applied_twice(e
     assert (catalogue / "appendix1.csv").read_bytes() == after_second
     assert {k: r["target_value"] for k, r in _own_rows(catalogue).items()} == {"1": "2", "2": "3"}
     # without a connection: the CSV and the kept copy, no warehouse row
-    third = edit_cells(issued, tmp_path / "third.xlsx", {f"{KK}!J5": 2030})
+    third = edit_cells(issued, tmp_path / "third.xlsx", {f"{KK}!J15": 2030})
     assert import_appendix1(third, catalogue).version == 3
     assert _own_rows(catalogue)["1"]["target_year"] == "2030"
     kept = sorted((config.data_dir() / "imports" / "appendix1").glob("*.xlsx"))

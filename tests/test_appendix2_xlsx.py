@@ -131,18 +131,17 @@ def test_headers_numbering_and_title(written) -> None:
     numbering = [ws.cell(row=6, column=c).value for c in range(1, 10)]
     assert numbering == list(range(1, 10))
     assert all(type(value) is int for value in numbering)
-    assert "Приложение 2" in ws["A1"].value
-    assert ws["A1"].alignment.horizontal == "right"
-    assert "город Алматы" in ws["A2"].value and "2024" in ws["A2"].value
-    assert ws["A2"].font.bold
-    assert "Алматы қаласы" in ws["A3"].value and "2024" in ws["A3"].value
-    assert ws["A3"].font.italic
-    assert ws["A4"].value is None
+    # the order's heading (issue 10): label and «Форма» over the right-hand columns, title, region and year
+    assert ws["F1"].value.startswith("Приложение 2 к приказу Министра национальной экономики")
+    assert ws["F2"].value == "Форма"
+    assert ws["A3"].value == "Мониторинг реализации задач и индикаторов Целей устойчивого развития"
+    assert ws["A4"].value == "город Алматы за 2024 год"
+    assert ws["A3"].font.bold and ws["A4"].font.bold
     assert ws["A5"].font.bold and ws["A5"].alignment.wrap_text
     assert ws.freeze_panes == "A7"
-    assert ws.page_setup.orientation == "landscape"
-    assert ws.column_dimensions["B"].width == 60
-    assert {"A1:I1", "A2:I2", "A3:I3", "A7:I7"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # A4
+    assert ws.column_dimensions["B"].width == 34
+    assert {"F1:I1", "F2:I2", "A3:I3", "A4:I4", "A7:I7"} <= {str(r) for r in ws.merged_cells.ranges}
 
 
 def test_indicator_rows_cell_by_cell(written) -> None:
@@ -252,7 +251,8 @@ def test_unknown_status_is_rejected_before_writing(tmp_path: Path) -> None:
 def test_read_appendix2_round_trip(written) -> None:
     path, _ = written
     data = read_appendix2(path)
-    assert data["title"] == "Отчет о мониторинге достижения индикаторов ЦУР: город Алматы за 2024 год"
+    assert data["title"] == "Мониторинг реализации задач и индикаторов Целей устойчивого развития"
+    assert data["subtitle"] == "город Алматы за 2024 год" and data["form_label"] == "Форма"
     assert data["headers"] == list(APPENDIX2_COLUMNS_RU)
     assert data["numbering"] == list(range(1, 10))
     assert [row[0] for row in data["indicators"]] == ["1.1", "3.2", "8.5", "6.1"]
@@ -365,11 +365,14 @@ def test_both_sheets_russian_first(bilingual) -> None:
 def test_kazakh_sheet_heading_headers_and_numbering(bilingual) -> None:
     _, workbook = bilingual
     ws = workbook["2-қосымша"]
-    assert ws["A1"].value == "Тұрақты даму мақсаттарын оқшаулау жөніндегі әдістемелік ұсынымдарға 2-қосымша"
-    assert ws["A1"].alignment.horizontal == "right"
-    assert ws["A2"].value == "Алматы қаласы: 2024 жылғы ТДМ индикаторларына жүргізілген мониторинг туралы есеп"
-    assert ws["A2"].font.bold
-    assert ws["A3"].value is None and ws["A4"].value is None
+    assert (
+        ws["F1"].value
+        == "Қазақстан Республикасы Ұлттық экономика министрінің 2024 жылғы 2 қазандағы № 236 бұйрығына 2-қосымша"
+    )
+    assert ws["F2"].value == "Нысан"
+    assert ws["A3"].value == "Орнықты даму мақсаттарының міндеттері мен индикаторларының іске асырылуын мониторингтеу"
+    assert ws["A4"].value == "Алматы қаласы, 2024 жыл"
+    assert ws["A3"].font.bold
     headers = [ws.cell(row=5, column=c).value for c in range(1, 10)]
     assert headers == list(APPENDIX2_COLUMNS_KK) == [
         "Р/с №", "Атауы", "Жауаптылар", "Ақпарат көзі", "Өлшем бірлігі", "Есепті жыл", "Жоспар", "Факт",
@@ -380,9 +383,10 @@ def test_kazakh_sheet_heading_headers_and_numbering(bilingual) -> None:
     assert numbering == list(range(1, 10)) and all(type(v) is int for v in numbering)
     assert ws.freeze_panes == "A7" and ws.page_setup.orientation == "landscape"
     assert ws.print_title_rows == "$5:$6"
-    assert {"A1:I1", "A2:I2", "A7:I7"} <= {str(r) for r in ws.merged_cells.ranges}
+    assert {"F1:I1", "F2:I2", "A3:I3", "A4:I4", "A7:I7"} <= {str(r) for r in ws.merged_cells.ranges}
     # every text of the Kazakh sheet is Kazakh: no Russian-only letter outside the row contents
-    fixed = [ws.cell(row=r, column=1).value for r in (1, 2, 7)] + headers
+    # (the label is compared whole above: Kazakh writes the loanword «экономика» with э)
+    fixed = [ws["F2"].value] + [ws.cell(row=r, column=1).value for r in (3, 4, 7)] + headers
     assert not any(ch in "ЁЩЪЭ" for text in fixed for ch in text.upper())
 
 
@@ -451,7 +455,7 @@ def test_read_kazakh_sheet_round_trip(bilingual) -> None:
     ru, kk = read_appendix2(path, "ru"), read_appendix2(path, "2-қосымша")
     assert kk["headers"] == list(APPENDIX2_COLUMNS_KK) and ru["headers"] == list(APPENDIX2_COLUMNS_RU)
     assert kk["numbering"] == ru["numbering"] == list(range(1, 10))
-    assert kk["title"].startswith("Алматы қаласы: 2024 жылғы")
+    assert kk["title"].startswith("Орнықты даму мақсаттарының") and kk["subtitle"] == "Алматы қаласы, 2024 жыл"
     assert kk["footnote"] == ACTIVITIES_FOOTNOTE_KK and ru["footnote"] == ACTIVITIES_FOOTNOTE_RU
     for block in ("indicators", "activities"):
         assert len(kk[block]) == len(ru[block])

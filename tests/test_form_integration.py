@@ -50,10 +50,10 @@ PLANS = f"kato_code,indicator_code,year,value\n{ASTANA},1.2.1,{YEAR},3.8\n{ASTAN
 ACTIVITIES = (
     ("", "", "1", "Открытие центров поддержки молодёжи", "Жастарды қолдау орталықтарын ашу", 4, 3),
     ("", "", "2", "Модернизация перинатального центра", "Перинаталдық орталықты жаңғырту", 1, 1),
-    ("", "", "2.1", "Закуп оборудования для перинатального центра", "", 12, 10),
+    ("", "", "2.1", "Закуп оборудования для перинатального центра", "Перинаталдық орталыққа жабдық сатып алу", 12, 10),
     ("район Есиль", "Есіл ауданы", "1", "Строительство детского сада", "Балабақша салу", 2, 1),
     ("район Байконыр", "Байқоңыр ауданы", "1", "Озеленение дворов", "Аулаларды көгалдандыру", 30, 28),
-    ("район Байконыр", "Байқоңыр ауданы", "2", "Ремонт спортивных площадок", "", 5, 5),
+    ("район Байконыр", "Байқоңыр ауданы", "2", "Ремонт спортивных площадок", "Спорт алаңдарын жөндеу", 5, 5),
 )
 DOC_RU = "План развития города Астаны на 2021–2025 годы"
 DOC_KK = "Астана қаласының 2021–2025 жылдарға арналған даму жоспары"
@@ -145,7 +145,9 @@ def _catalogue(folder: Path) -> Path:
             writer.writerow({
                 "kato_code": ASTANA, "year": YEAR, "row_no": row_no, "name_ru": name_ru, "name_kk": name_kk,
                 "responsible_ru": "Аппарат акима района" if district_ru else "Акимат города Астаны",
-                "source_ru": "Отчёт исполнителя", "unit_ru": "единиц", "unit_kk": "бірлік",
+                "responsible_kk": "Аудан әкімінің аппараты" if district_ru else "Астана қаласының әкімдігі",
+                "source_ru": "Отчёт исполнителя", "source_kk": "Орындаушының есебі",
+                "unit_ru": "единиц", "unit_kk": "бірлік",
                 "plan_value": plan, "fact_value": fact, "district_ru": district_ru, "district_kk": district_kk,
             })  # fmt: skip
     with (folder / "planning_documents.csv").open("w", encoding="utf-8", newline="") as handle:
@@ -265,12 +267,12 @@ def _check_form_lines(indicators: dict[str, tuple], stored: dict, language: str)
 def _check_activities(activities: list[tuple], language: str) -> None:
     """Own rows 1, 2, 2.1 (top-level maximum 2); districts sorted by their Russian name print as 3 and 4."""
     kk = language == "kk"
-    own = [(n, kk_name if kk and kk_name else name) for _, _, n, name, kk_name, *_ in ACTIVITIES[:3]]
+    own = [(n, kk_name if kk else name) for _, _, n, name, kk_name, *_ in ACTIVITIES[:3]]
     baikonyr, yesil = ("Байқоңыр ауданы", "Есіл ауданы") if kk else ("район Байконыр", "район Есиль")
     expected = [
         *own,
         ("3.1", f"{baikonyr}: {'Аулаларды көгалдандыру' if kk else 'Озеленение дворов'}"),
-        ("3.2", f"{baikonyr}: Ремонт спортивных площадок"),  # no Kazakh name: the Russian one stands in
+        ("3.2", f"{baikonyr}: {'Спорт алаңдарын жөндеу' if kk else 'Ремонт спортивных площадок'}"),
         ("4.1", f"{yesil}: {'Балабақша салу' if kk else 'Строительство детского сада'}"),
     ]
     assert [(row[0], row[1]) for row in activities] == expected, language

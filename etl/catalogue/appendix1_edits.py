@@ -18,8 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from etl.catalogue.files import CatalogueError
 from etl.catalogue.model import load_regions
-from etl.reports.appendix1 import ISSUED_MARK, ISSUED_SHEET, TEXTS
-from etl.reports.xlsx_tables import HEADER_ROW
+from etl.reports.appendix1 import HEADER_ROW, ISSUED_MARK, ISSUED_SHEET, TEXTS
 
 _LANGUAGES = {"ru": 0, "kk": 1}
 _ROW_NO = re.compile(r"^\d+(\.\d+)*$")

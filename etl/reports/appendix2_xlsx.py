@@ -12,7 +12,6 @@ layout back by its header texts, for tests and for later consistency checks.
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
@@ -24,14 +23,19 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.worksheet import Worksheet
 
-from etl.reports.forms import (
-    ACTIVITIES_FOOTNOTE,
-    APPENDIX2_COLUMNS,
-    APPENDIX2_COLUMNS_RU,
-    Appendix2Form,
-    FormRow,
-)
+from etl.reports import order_texts
+from etl.reports.forms import APPENDIX2_COLUMNS, APPENDIX2_COLUMNS_RU, Appendix2Form, FormRow
 from etl.reports.issuing import save_atomically
+from etl.reports.print_layout import (
+    STATUS_PREFIX,
+    STATUS_TEXT,
+    DocumentInfo,
+    check_legible,
+    fit_row,
+    row_height,
+    setup_page,
+    wrapped_lines,
+)
 
 
 @dataclass(frozen=True)
@@ -40,8 +44,10 @@ class SheetTexts:
 
     sheet_title: str
     appendix_label: str
-    #: ``str.format`` template of the title line, with ``{region}`` and ``{year}``
+    form_label: str
+    #: the order's title of the form, and the line under it (``str.format`` with ``{region}`` and ``{year}``)
     title: str
+    subtitle: str
     indicators_header: str
     activities_header: str
     status_prefix: str
@@ -49,9 +55,9 @@ class SheetTexts:
     columns: tuple[str, ...]
     footnote: str
 
-    def title_line(self, form: Appendix2Form) -> str:
+    def subtitle_line(self, form: Appendix2Form) -> str:
         region = form.region_name_kk if form.language == "kk" else form.region_name_ru
-        return self.title.format(region=region, year=form.year)
+        return self.subtitle.format(region=region, year=form.year)
 
     def status_line(self, status: str) -> str:
         try:
@@ -61,38 +67,31 @@ class SheetTexts:
             raise ValueError(f"unknown form status {status!r}; expected one of: {known}") from None
 
 
-TITLE_KK = "{region}: {year} жылғы ТДМ индикаторларына жүргізілген мониторинг туралы есеп"
-TEXTS: dict[str, SheetTexts] = {
-    "ru": SheetTexts(
-        sheet_title="Приложение 2",
-        appendix_label="Приложение 2 к Методическим рекомендациям по локализации ЦУР",
-        title="Отчет о мониторинге достижения индикаторов ЦУР: {region} за {year} год",
-        indicators_header="Индикаторы",
-        activities_header="Мероприятия*",
-        status_prefix="Статус: ",
-        status_text={"draft": "черновик", "final": "окончательный", "amended": "с изменениями"},
-        columns=APPENDIX2_COLUMNS["ru"],
-        footnote=ACTIVITIES_FOOTNOTE["ru"],
-    ),
-    "kk": SheetTexts(
-        sheet_title="2-қосымша",
-        appendix_label="Тұрақты даму мақсаттарын оқшаулау жөніндегі әдістемелік ұсынымдарға 2-қосымша",
-        title=TITLE_KK,
-        indicators_header="Индикаторлар",
-        activities_header="Іс-шаралар*",
-        status_prefix="Мәртебесі: ",
-        status_text={"draft": "жоба", "final": "түпкілікті", "amended": "өзгерістермен"},
-        columns=APPENDIX2_COLUMNS["kk"],
-        footnote=ACTIVITIES_FOOTNOTE["kk"],
-    ),
-}
+def _texts(language: str, sheet_title: str) -> SheetTexts:
+    """A sheet's fixed texts: the order's words (``order_texts``) and the status words of issued documents."""
+    return SheetTexts(
+        sheet_title=sheet_title,
+        appendix_label=order_texts.APPENDIX_LABEL[2][language],
+        form_label=order_texts.FORM_LABEL[language],
+        title=order_texts.APPENDIX2_TITLE[language],
+        subtitle=order_texts.APPENDIX2_SUBTITLE[language],
+        indicators_header=order_texts.INDICATORS_HEADER[language],
+        activities_header=order_texts.ACTIVITIES_HEADER[language],
+        status_prefix=STATUS_PREFIX[language],
+        status_text=STATUS_TEXT[language],
+        columns=APPENDIX2_COLUMNS[language],
+        footnote=order_texts.ACTIVITIES_FOOTNOTE[language],
+    )
+
+
+TEXTS: dict[str, SheetTexts] = {"ru": _texts("ru", "Приложение 2"), "kk": _texts("kk", "2-қосымша")}
 
 # Module-level names of the texts (the Russian ones existed before the Kazakh sheet; callers import them).
 SHEET_TITLE = TEXTS["ru"].sheet_title
 SHEET_TITLE_KK = TEXTS["kk"].sheet_title
 APPENDIX_LABEL_RU = TEXTS["ru"].appendix_label
 APPENDIX_LABEL_KK = TEXTS["kk"].appendix_label
-TITLE_PREFIX_RU = "Отчет о мониторинге достижения индикаторов ЦУР"
+TITLE_PREFIX_RU = order_texts.APPENDIX2_TITLE["ru"]
 INDICATORS_HEADER_RU = TEXTS["ru"].indicators_header
 ACTIVITIES_HEADER_RU = TEXTS["ru"].activities_header
 STATUS_PREFIX_RU = TEXTS["ru"].status_prefix
@@ -108,11 +107,14 @@ LAST_COL = "I"
 HEADER_ROW = 5
 NUMBERING_ROW = 6
 FIRST_BLOCK_ROW = 7
-#: Widths of columns A..I, in Excel character units.
-COLUMN_WIDTHS: tuple[float, ...] = (8, 60, 30, 30, 16, 11, 12, 12, 40)
+#: Widths of columns A..I, in Excel character units: together the printable width of A4 landscape, so the
+#: form prints at its own type size (``print_layout``); the header words fit their columns unbroken.
+COLUMN_WIDTHS: tuple[float, ...] = (6, 34, 22, 17, 13, 9, 9, 9, 22)
 #: Columns (1-based) whose content is centred: number, unit, year, plan, fact.
 CENTERED_COLS = frozenset({1, 5, 6, 7, 8})
-LINE_HEIGHT_PT = 15.0
+#: type sizes (pt): the table and the notes under it, the order's label, the title
+BODY_PT, NOTE_PT, TITLE_PT = 10, 10, 12
+LINE_HEIGHT_PT = BODY_PT * 1.2 + 3
 
 _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -128,16 +130,21 @@ def appendix2_filename(form: Appendix2Form) -> str:
     return f"appendix2_{code}_{int(form.year)}.xlsx"
 
 
-def write_appendix2(forms: Appendix2Form | Sequence[Appendix2Form], path: Path) -> Path:
+def write_appendix2(
+    forms: Appendix2Form | Sequence[Appendix2Form], path: Path, info: DocumentInfo | None = None
+) -> Path:
     """Write one sheet per form (Russian ``Приложение 2`` first, Kazakh ``2-қосымша``) to ``path`` atomically.
 
     The forms of one workbook are one region's one year in different languages: same KATO code, year and
-    status, each language at most once.
+    status, each language at most once. ``info`` (version, issue date, content hash) is printed under the
+    status line and in every page's footer.
     """
     path = Path(path)
     forms = _ordered_forms(forms)  # fail before touching the disk
     status_lines = [TEXTS[f.language].status_line(f.status) for f in forms]
-    workbook = _build_workbook(forms, status_lines)
+    if info is not None and info.status != forms[0].status:
+        raise ValueError(f"document status {info.status!r} differs from the forms' {forms[0].status!r}")
+    workbook = _build_workbook(forms, status_lines, info)
     save_atomically(workbook, path)
     return path
 
@@ -163,7 +170,8 @@ def _ordered_forms(forms: Appendix2Form | Sequence[Appendix2Form]) -> list[Appen
     return sorted(forms, key=lambda f: order.index(f.language))
 
 
-def _build_workbook(forms: list[Appendix2Form], status_lines: list[str]) -> Workbook:
+def _build_workbook(forms: list[Appendix2Form], status_lines: list[str], info: DocumentInfo | None) -> Workbook:
+    check_legible(COLUMN_WIDTHS, min(BODY_PT, NOTE_PT), "Appendix 2")
     workbook = Workbook()
     for index, (form, status_line) in enumerate(zip(forms, status_lines, strict=True)):
         texts = TEXTS[form.language]
@@ -174,37 +182,47 @@ def _build_workbook(forms: list[Appendix2Form], status_lines: list[str]) -> Work
         row = _write_block(ws, FIRST_BLOCK_ROW, texts.indicators_header, form.indicators)
         row = _write_block(ws, row, texts.activities_header, form.activities)
         # ``row`` is the first free row after the table: leave it blank, footnote goes below it.
-        last_row = _write_trailer(ws, row + 1, texts.footnote, form.provenance_note, status_line)
-        _set_columns_and_page(ws, last_row)
+        info_line = info.info_line(form.language) if info else ""
+        last_row = _write_trailer(ws, row + 1, texts.footnote, form.provenance_note, status_line, info_line)
+        _set_columns_and_page(ws, last_row, info, form.language)
     first = forms[0]
     region = first.region_name_kk if first.language == "kk" else first.region_name_ru
     workbook.properties.title = f"{TEXTS[first.language].sheet_title}: {region}, {first.year}"
+    workbook.properties.description = info.info_line(first.language) if info else None
     workbook.properties.subject = TITLE_PREFIX_RU
     workbook.properties.creator = CREATOR
     workbook.properties.lastModifiedBy = CREATOR
     return workbook
 
 
-def _merged_line(ws: Worksheet, row: int, text: str, font: Font, horizontal: str) -> None:
+def _merged_line(ws: Worksheet, row: int, text: str, font: Font, horizontal: str, size: float = NOTE_PT) -> None:
     ws.merge_cells(f"A{row}:{LAST_COL}{row}")
     cell = ws.cell(row=row, column=1, value=text)
     cell.font = font
     cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
-    ws.row_dimensions[row].height = _merged_height(text)
+    ws.row_dimensions[row].height = _merged_height(text, size, bool(font.b))
 
 
 def _write_heading(ws: Worksheet, form: Appendix2Form, texts: SheetTexts) -> None:
-    _merged_line(ws, 1, texts.appendix_label, Font(name=FONT_NAME, size=10), "right")
-    _merged_line(ws, 2, texts.title_line(form), Font(name=FONT_NAME, size=14, bold=True), "center")
-    if form.language == "ru":
-        # the Russian sheet has carried the Kazakh title as its subtitle since before the Kazakh sheet existed
-        title_kk = TITLE_KK.format(region=form.region_name_kk, year=form.year)
-        _merged_line(ws, 3, title_kk, Font(name=FONT_NAME, size=11, italic=True), "center")
-    ws.row_dimensions[2].height = max(ws.row_dimensions[2].height or 0, 22.0)
+    """The order's heading: «Приложение 2 к приказу …» and «Форма» on the right, the title, region and year.
+    Each sheet in its own language only (the Kazakh title is on the Kazakh sheet, not under the Russian one)."""
+    label = ws.cell(row=1, column=6, value=texts.appendix_label)  # over the right-hand columns, as the order has it
+    ws.merge_cells(start_row=1, start_column=6, end_row=1, end_column=N_COLS)
+    label.font = Font(name=FONT_NAME, size=NOTE_PT)
+    label.alignment = Alignment(horizontal="left", vertical="top", wrap_text=True)
+    ws.row_dimensions[1].height = row_height(
+        wrapped_lines(texts.appendix_label, sum(COLUMN_WIDTHS[5:]), NOTE_PT), NOTE_PT
+    )
+    form_label = ws.cell(row=2, column=6, value=texts.form_label)
+    ws.merge_cells(start_row=2, start_column=6, end_row=2, end_column=N_COLS)
+    form_label.font = Font(name=FONT_NAME, size=NOTE_PT)
+    form_label.alignment = Alignment(horizontal="left", vertical="center")
+    _merged_line(ws, 3, texts.title, Font(name=FONT_NAME, size=TITLE_PT, bold=True), "center", TITLE_PT)
+    _merged_line(ws, 4, texts.subtitle_line(form), Font(name=FONT_NAME, size=TITLE_PT, bold=True), "center", TITLE_PT)
 
 
 def _write_column_headers(ws: Worksheet, columns: tuple[str, ...] = APPENDIX2_COLUMNS_RU) -> None:
-    bold = Font(name=FONT_NAME, size=11, bold=True)
+    bold = Font(name=FONT_NAME, size=BODY_PT, bold=True)
     for col, text in enumerate(columns, start=1):
         cell = ws.cell(row=HEADER_ROW, column=col, value=text)
         cell.font = bold
@@ -212,10 +230,11 @@ def _write_column_headers(ws: Worksheet, columns: tuple[str, ...] = APPENDIX2_CO
         cell.border = BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         number = ws.cell(row=NUMBERING_ROW, column=col, value=col)
-        number.font = Font(name=FONT_NAME, size=10)
+        number.font = Font(name=FONT_NAME, size=BODY_PT)
         number.border = BORDER
         number.alignment = Alignment(horizontal="center", vertical="center")
-    fit_row_height(ws, HEADER_ROW)
+    fit_row(ws, HEADER_ROW, COLUMN_WIDTHS, BODY_PT, bold=True)
+    ws.row_dimensions[NUMBERING_ROW].height = LINE_HEIGHT_PT
 
 
 def _write_block(ws: Worksheet, row: int, header: str, rows: Iterable[FormRow]) -> int:
@@ -224,8 +243,9 @@ def _write_block(ws: Worksheet, row: int, header: str, rows: Iterable[FormRow]) 
     for col in range(1, N_COLS + 1):
         ws.cell(row=row, column=col).border = BORDER
     cell = ws.cell(row=row, column=1, value=header)
-    cell.font = Font(name=FONT_NAME, size=11, bold=True)
+    cell.font = Font(name=FONT_NAME, size=BODY_PT, bold=True)
     cell.alignment = Alignment(horizontal="left", vertical="center")
+    ws.row_dimensions[row].height = LINE_HEIGHT_PT
     row += 1
     written = 0
     for form_row in rows:
@@ -279,7 +299,7 @@ def _write_form_row(ws: Worksheet, row: int, form_row: FormRow) -> None:
         else:
             fmt = "General"
         _style_line_cell(cell, col, fmt)
-    fit_row_height(ws, row)
+    fit_row(ws, row, COLUMN_WIDTHS, BODY_PT)
 
 
 def _style_line_cell(cell, col: int, fmt: str) -> None:
@@ -290,7 +310,7 @@ def _style_line_cell(cell, col: int, fmt: str) -> None:
     if key in styles:
         cell._style = copy(styles[key])
         return
-    cell.font = Font(name=FONT_NAME, size=11)
+    cell.font = Font(name=FONT_NAME, size=BODY_PT)
     cell.border = BORDER
     horizontal = "center" if col in CENTERED_COLS else "left"
     cell.alignment = Alignment(horizontal=horizontal, vertical="top", wrap_text=True)
@@ -306,60 +326,40 @@ def _write_empty_row(ws: Worksheet, row: int) -> None:
     ws.row_dimensions[row].height = LINE_HEIGHT_PT
 
 
-def _write_trailer(ws: Worksheet, row: int, footnote: str, provenance_note: str, status_line: str) -> int:
-    """Write footnote, provenance note and status from ``row`` down; return the last row used."""
-    _merged_line(ws, row, footnote, Font(name=FONT_NAME, size=10, italic=True), "left")
+def _write_trailer(
+    ws: Worksheet, row: int, footnote: str, provenance_note: str, status_line: str, info_line: str = ""
+) -> int:
+    """Write footnote, provenance note, status and the document's identity from ``row`` down; return the last
+    row used."""
+    _merged_line(ws, row, footnote, Font(name=FONT_NAME, size=NOTE_PT, italic=True), "left")
     row += 1
     if provenance_note.strip():
-        _merged_line(ws, row, provenance_note.strip(), Font(name=FONT_NAME, size=10), "left")
+        _merged_line(ws, row, provenance_note.strip(), Font(name=FONT_NAME, size=NOTE_PT), "left")
         row += 1
-    _merged_line(ws, row, status_line, Font(name=FONT_NAME, size=10, bold=True), "left")
+    _merged_line(ws, row, status_line, Font(name=FONT_NAME, size=NOTE_PT, bold=True), "left")
+    if info_line:
+        row += 1
+        _merged_line(ws, row, info_line, Font(name=FONT_NAME, size=NOTE_PT), "left")
     return row
 
 
-def _wrapped_lines(text: str, width: float) -> int:
-    """Lines ``text`` takes when word-wrapped in a column ``width`` characters wide (an estimate).
-
-    Rendered Cyrillic (Kazakh letters ә, ғ, қ, ң, ө, ұ, ү, і above all) is wider than Excel's character unit
-    and the cell has padding, so a line holds about 10 % fewer characters than the width says.
-    """
-    chars = max(1, int(width * 0.9) - 1)
-    return sum(max(1, len(textwrap.wrap(part, chars))) for part in text.split("\n"))
-
-
 def fit_row_height(ws: Worksheet, row: int, widths: Sequence[float] = COLUMN_WIDTHS) -> None:
-    """Set the height of a table row from its longest wrapped cell.
-
-    LibreOffice (and Excel, for files it did not write itself) shows rows at the default height
-    unless one is stored, so wrapped names and notes would otherwise overlap the next row.
-    """
-    lines = 1
-    for col, width in enumerate(widths, start=1):
-        value = ws.cell(row=row, column=col).value
-        if value is not None:
-            lines = max(lines, _wrapped_lines(str(value), width))
-    ws.row_dimensions[row].height = lines * LINE_HEIGHT_PT + 2
+    """Set the height of a table row of body type from its longest wrapped cell (``print_layout.fit_row``)."""
+    fit_row(ws, row, widths, BODY_PT)
 
 
-def _merged_height(text: str) -> float:
+def _merged_height(text: str, size: float = NOTE_PT, bold: bool = False) -> float:
     """Row height for text in a merged A:I row (merged cells are never auto-fitted)."""
-    return _wrapped_lines(text, sum(COLUMN_WIDTHS)) * LINE_HEIGHT_PT + 2
+    return row_height(wrapped_lines(text, sum(COLUMN_WIDTHS), size, bold), size)
 
 
-def _set_columns_and_page(ws: Worksheet, last_row: int) -> None:
+def _set_columns_and_page(ws: Worksheet, last_row: int, info: DocumentInfo | None = None, language: str = "ru") -> None:
     for index, width in enumerate(COLUMN_WIDTHS):
         ws.column_dimensions[chr(ord("A") + index)].width = width
     ws.freeze_panes = f"A{NUMBERING_ROW + 1}"
-    ws.print_title_rows = f"{HEADER_ROW}:{NUMBERING_ROW}"
     ws.print_area = f"A1:{LAST_COL}{last_row}"
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    setup_page(ws, f"{HEADER_ROW}:{NUMBERING_ROW}", info, language)
     ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.5
 
 
 # --------------------------------------------------------------------------------------------- saving
@@ -395,13 +395,14 @@ def _block_rows(ws: Worksheet, start: int, stop: int) -> list[tuple[Any, ...]]:
     return [values for values in rows if any(v not in (None, "") for v in values)]
 
 
-def _trailer(ws: Worksheet, footnote_row: int, texts: SheetTexts) -> tuple[str | None, str | None]:
-    """Return (provenance note, status line) found below the footnote."""
+def _trailer(ws: Worksheet, footnote_row: int, texts: SheetTexts) -> tuple[str | None, str | None, str | None]:
+    """Return (provenance note, status line, document identity line) found below the footnote."""
     status = _first_text(ws, texts.status_prefix, footnote_row + 1)
     stop = status[0] if status else ws.max_row + 1
     notes = [ws.cell(row=r, column=1).value for r in range(footnote_row + 1, stop)]
     note = next((v for v in notes if isinstance(v, str) and v.strip()), None)
-    return note, (status[1] if status else None)
+    info = ws.cell(row=status[0] + 1, column=1).value if status else None
+    return note, (status[1] if status else None), (info if isinstance(info, str) else None)
 
 
 def _sheet(workbook, path: Path, sheet: str | None) -> Worksheet:
@@ -423,7 +424,7 @@ def read_appendix2(path: Path, sheet: str | None = None) -> dict[str, Any]:
     ws = _sheet(load_workbook(Path(path)), Path(path), sheet)
     header_row, language = _find_header_row(ws)
     texts = TEXTS[language]
-    title = ws.cell(row=2, column=1).value
+    title = ws.cell(row=3, column=1).value
     indicators = _first_text(ws, texts.indicators_header, header_row + 1)
     activities = _first_text(ws, texts.activities_header, header_row + 1)
     footnote = _first_text(ws, "* ", header_row + 1)
@@ -431,13 +432,15 @@ def read_appendix2(path: Path, sheet: str | None = None) -> dict[str, Any]:
         raise ValueError(
             f"{path} ({ws.title}): «{texts.indicators_header}», «{texts.activities_header}» block or footnote not found"
         )
-    note, status_text = _trailer(ws, footnote[0], texts)
+    note, status_text, info = _trailer(ws, footnote[0], texts)
     codes = {texts.status_prefix + text: code for code, text in texts.status_text.items()}
     return {
         "sheet": ws.title,
         "language": language,
-        "appendix_label": ws.cell(row=1, column=1).value,
+        "appendix_label": ws.cell(row=1, column=6).value,
+        "form_label": ws.cell(row=2, column=6).value,
         "title": title if isinstance(title, str) else None,
+        "subtitle": ws.cell(row=4, column=1).value,
         "headers": list(_row_tuple(ws, header_row)),
         "numbering": list(_row_tuple(ws, header_row + 1)),
         "indicators": _block_rows(ws, indicators[0] + 1, activities[0]),
@@ -446,4 +449,5 @@ def read_appendix2(path: Path, sheet: str | None = None) -> dict[str, Any]:
         "provenance_note": note,
         "status_text": status_text,
         "status": codes.get(status_text or "", status_text),
+        "document_info": info,
     }

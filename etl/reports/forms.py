@@ -10,39 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-#: Column headers of Appendix 2 (order No. 236), in the order's sequence.
-APPENDIX2_COLUMNS_RU: tuple[str, ...] = (
-    "№ п/п",
-    "Наименование",
-    "Ответственные",
-    "Источник информации",
-    "Единица измерения",
-    "Отчетный год",
-    "План",
-    "Факт",
-    "Пояснения при необходимости",
-)
+from etl.reports import order_texts
 
+#: Column headers of Appendix 2 (order No. 236), in the order's sequence: the order's words (``order_texts``).
+APPENDIX2_COLUMNS_RU: tuple[str, ...] = order_texts.APPENDIX2_COLUMNS["ru"]
 #: The same headers in the order's Kazakh form.
-APPENDIX2_COLUMNS_KK: tuple[str, ...] = (
-    "Р/с №",
-    "Атауы",
-    "Жауаптылар",
-    "Ақпарат көзі",
-    "Өлшем бірлігі",
-    "Есепті жыл",
-    "Жоспар",
-    "Факт",
-    "Қажет болған жағдайда түсіндірмелер",
-)
-
+APPENDIX2_COLUMNS_KK: tuple[str, ...] = order_texts.APPENDIX2_COLUMNS["kk"]
 #: Footnote of the activities block, as in the order's form.
-ACTIVITIES_FOOTNOTE_RU = (
-    "* Блок «Мероприятия» заполняется инициативной группой в случае отсутствия индикаторов в районе (городе)."
-)
-ACTIVITIES_FOOTNOTE_KK = (
-    "* «Іс-шаралар» блогын ауданда (қалада) индикаторлар болмаған жағдайда бастамашыл топ толтырады."
-)
+ACTIVITIES_FOOTNOTE_RU = order_texts.ACTIVITIES_FOOTNOTE["ru"]
+ACTIVITIES_FOOTNOTE_KK = order_texts.ACTIVITIES_FOOTNOTE["kk"]
 
 #: Languages the form is issued in, in the order of the workbook's sheets (Russian first).
 LANGUAGES: tuple[str, ...] = ("ru", "kk")

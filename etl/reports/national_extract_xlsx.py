@@ -9,6 +9,7 @@ says, region by region, which issued form the lines come from and how many facts
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,8 @@ from etl.reports.appendix2_xlsx import CREATOR
 from etl.reports.appendix2_xlsx import TEXTS as FORM_TEXTS
 from etl.reports.issuing import save_atomically
 from etl.reports.national_extract import ExtractLine, NationalExtract, RegionCoverage
-from etl.reports.xlsx_tables import heading, records, table
+from etl.reports.print_layout import DocumentInfo
+from etl.reports.xlsx_tables import NOTE_PT, TITLE_PT, Number, heading_lines, records, table
 
 
 @dataclass(frozen=True)
@@ -94,55 +96,71 @@ TEXTS: dict[str, ExtractTexts] = {
         none="нысан шығарылмаған",
     ),
 }  # fmt: skip
-LINE_WIDTHS = (12, 24, 7, 12, 54, 16, 9, 10, 10, 34, 26, 26, 24, 14, 14)
-COVERAGE_WIDTHS = (12, 34, 12, 12, 10, 10, 16, 12, 68)
-INTEGRATION_WIDTHS = (12, 30, 14, 14, 10, 30, 70)
+#: column widths: fit to the page width, the extract's 15 columns print at 80 % (10 pt type at 8 pt and more,
+#: ``print_layout``), every header word whole in its column
+LINE_WIDTHS = (10, 11, 5, 11, 29, 10, 9, 8, 8, 16, 14, 13, 10, 10, 11)
+COVERAGE_WIDTHS = (10, 26, 12, 11, 9, 8, 14, 10, 41)
+INTEGRATION_WIDTHS = (10, 22, 14, 17, 8, 24, 46)
+#: decimals of the ESCAP indices (as the regional commissions print them) and of the paragraph-26 share
+ESCAP_DECIMALS, SHARE_DECIMALS = 2, 1
 
 
-def write_national_extract(extract: NationalExtract, path: Path, version: int) -> Path:
-    """Write the four sheets to ``path`` atomically (a temporary file renamed into place)."""
+def write_national_extract(
+    extract: NationalExtract, path: Path, version: int, content_sha256: str = "", issued_on: date | None = None
+) -> Path:
+    """Write the six sheets to ``path`` atomically (a temporary file renamed into place); every sheet says the
+    extract's status, version, issue date and content hash under its title and in its page footer."""
+    info = DocumentInfo(extract.status, version, issued_on or date.today(), content_sha256 or "—")
     workbook = Workbook()
     workbook.remove(workbook.active)
     workbook.properties.creator = CREATOR
     for language in ("ru", "kk"):
         texts = TEXTS[language]
-        status_line = FORM_TEXTS[language].status_line(extract.status)
         lines = workbook.create_sheet(texts.lines_sheet)
-        heading(lines, texts.title.format(year=extract.year), f"{status_line}. {texts.version.format(version=version)}")
+        _heading(lines, texts.title.format(year=extract.year), info, language, LINE_WIDTHS)
         names = {r.kato_code: r.name_kk if language == "kk" else r.name_ru for r in extract.regions}
         rows = [_line_values(line, language, extract.year, names[line.kato_code]) for line in extract.lines]
-        table(lines, texts.line_columns, rows, LINE_WIDTHS, decimals=[line.ru.decimals for line in extract.lines])
+        table(lines, texts.line_columns, rows, LINE_WIDTHS, info=info, language=language)
         coverage = workbook.create_sheet(texts.coverage_sheet)
-        heading(coverage, texts.coverage_title.format(year=extract.year), status_line)
+        _heading(coverage, texts.coverage_title.format(year=extract.year), info, language, COVERAGE_WIDTHS)
         rows = [_coverage_values(region, texts, language) for region in extract.regions]
-        table(coverage, texts.coverage_columns, rows, COVERAGE_WIDTHS)
+        table(coverage, texts.coverage_columns, rows, COVERAGE_WIDTHS, info=info, language=language)
         integration = workbook.create_sheet(texts.integration_sheet)
-        heading(integration, texts.integration_title.format(year=extract.year), status_line)
+        _heading(integration, texts.integration_title.format(year=extract.year), info, language, INTEGRATION_WIDTHS)
         rows = [_integration_values(region, language) for region in extract.integration]
-        table(integration, texts.integration_columns, rows, INTEGRATION_WIDTHS, decimals=[1] * len(rows))
+        table(integration, texts.integration_columns, rows, INTEGRATION_WIDTHS, info=info, language=language)
     save_atomically(workbook, path)
     return path
 
 
+def _heading(ws, title: str, info: DocumentInfo, language: str, widths: tuple[int, ...]) -> None:
+    """Title; status and version (the line the extract has always had); the document's identity line."""
+    version = TEXTS[language].version.format(version=info.version)
+    lines = [(title, TITLE_PT, True), (f"{info.status_line(language)}. {version}", NOTE_PT, False)]
+    heading_lines(ws, [*lines, (info.info_line(language), NOTE_PT, False)], widths)
+
+
 def _line_values(line: ExtractLine, language: str, year: int, region: str) -> list[Any]:
     row = line.kk if language == "kk" else line.ru
-    fact: Any = float(row.fact) if row.fact is not None else (row.fact_text or None)
-    plan = float(row.plan) if row.plan is not None else None
+    fact: Any = Number(row.fact, row.decimals) if row.fact is not None else (row.fact_text or None)
+    plan = Number(row.plan, row.decimals) if row.plan is not None else None
+    escap = [None if v is None else Number(v, ESCAP_DECIMALS) for v in (line.escap_status, line.escap_api)]
     progress = (line.progress_kk if language == "kk" else line.progress_ru) or None
     return [line.kato_code, region, row.number, line.code, row.name, row.unit, year, plan, fact, row.note or None,
-            row.responsible, row.source, progress, line.escap_status, line.escap_api]  # fmt: skip
+            row.responsible, row.source, progress, *escap]  # fmt: skip
 
 
 def _integration_values(region: RegionIntegration, language: str) -> list[Any]:
     """One region's paragraph-26 line: counts, share in percent (none without class-1 indicators), lists."""
     name = region.name_kk if language == "kk" else region.name_ru
-    share = None if region.share is None else float((region.share * 100).quantize(Decimal("0.1"), ROUND_HALF_UP))
+    share = None if region.share is None else (region.share * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
     documents = "\n".join(
         f"{d.document_kk if language == 'kk' else d.document_ru} ({d.adopted_on:%d.%m.%Y}): "
         + ", ".join(f"{code} ({item})" if item else code for code, item in d.indicators)
         for d in region.documents
     )
-    return [region.kato_code, name, region.class1_count, region.integrated_count, share if share is not None else "—",
+    share_cell = Number(share, SHARE_DECIMALS) if share is not None else "—"
+    return [region.kato_code, name, region.class1_count, region.integrated_count, share_cell,
             ", ".join(region.not_integrated) or None, documents or None]  # fmt: skip
 
 
