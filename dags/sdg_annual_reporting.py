@@ -16,8 +16,14 @@ from sdg_airflow.task_policy import task_defaults
     max_active_runs=1,
     tags=["sdg", "reporting"],
     params={
-        "year": Param(None, type=["null", "integer"], description="Reporting year; empty = the year being reported"),
-        "status": Param("draft", enum=["draft", "final", "amended"], description="Version status of issued forms"),
+        "year": Param(
+            None, type=["null", "integer"], description="Reporting year; empty = the year before the run's logical date"
+        ),
+        "status": Param(
+            "draft",
+            enum=["draft", "final", "amended"],
+            description="Version status of issued forms; once a form is final, a changed one is always amended",
+        ),
     },
     default_args=task_defaults("reporting", retries=2, retry_delay=timedelta(minutes=5)),
 )
@@ -30,15 +36,20 @@ def sdg_annual_reporting():
     stops the forms), then the national extract that consolidates them, and delivers the newest versions
     to the recipients of `catalogue/recipients.csv` (each once; every attempt is logged in `sdg.delivery`).
     Runs on 5 January so drafts reach the regional working groups before the 15 January
-    deadline; trigger it by hand with `{"year": 2025, "status": "final"}` to issue a final version. The year is a
-    param, never derived from the logical date (manual runs have none).
+    deadline; trigger it by hand with `{"year": 2025, "status": "final"}` to issue a final version. Without a
+    `year` param a run reports the year before its logical date (a catch-up run of January 2026 reports 2025,
+    whenever it runs); a manual run without a logical date reports the year being reported today. Once a
+    report is final, a revision makes the next run issue an amended version (its changed cells listed) and
+    deliver it to everyone who had the final; forms without a single Fact are neither issued nor delivered.
     """
 
     @task(retries=0)  # a bad year param stays bad
-    def reporting_year(params: dict | None = None) -> int:
+    def reporting_year(params: dict | None = None, logical_date=None) -> int:
         from etl.jobs import resolve_reporting_year
 
-        return resolve_reporting_year((params or {}).get("year"))
+        year = resolve_reporting_year((params or {}).get("year"), logical_date)
+        print(f"reporting year {year} (logical date {logical_date})")
+        return year
 
     @task
     def prepare_warehouse() -> dict:
@@ -63,10 +74,17 @@ def sdg_annual_reporting():
 
     @task
     def issue_forms(year: int, params: dict | None = None) -> dict:
-        from etl.jobs import issue_forms
+        from airflow.sdk.exceptions import AirflowFailException
 
-        result = issue_forms(year, (params or {}).get("status", "draft"))
-        print(f"{result['forms']} Appendix 2 forms for {year} in {result['folder']}")
+        from etl.jobs import issue_forms
+        from etl.reports.issuing import EmptyReport
+
+        try:
+            result = issue_forms(year, (params or {}).get("status", "draft"))
+        except EmptyReport as exc:  # no Fact for the year: a retry cannot fill one, and nothing may go out
+            raise AirflowFailException(str(exc)) from exc
+        filled = f"Fact filled in {result['facts']} of {result['indicator_rows']} indicator rows"
+        print(f"{result['forms']} Appendix 2 forms for {year} in {result['folder']}: {filled}; none: {result['empty']}")
         return {k: v for k, v in result.items() if k != "paths"}
 
     @task

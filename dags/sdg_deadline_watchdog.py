@@ -22,7 +22,8 @@ def sdg_deadline_watchdog():
     """
     ### Deadline watchdog (order No. 236: regional forms by 15 January, national extract by 1 February)
 
-    Every morning: is each report's newest version final and delivered to every recipient of
+    Every morning: is each report's newest version final, still what the warehouse says (a final the data
+    has moved past is stale until its amended version is issued), with Facts, and delivered to every recipient of
     `catalogue/recipients.csv`? From 7 days before a deadline, anything not ready is e-mailed to the alert
     recipients (`smtp_default`, `SDG_ALERT_RECIPIENTS`); after a deadline the run fails as well, so the miss
     is red in the UI until it is put right. Quiet the rest of the year.

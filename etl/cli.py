@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import date
 
 from etl import cli_catalogue, config, jobs
+from etl.exports import cli as cli_exports
 
 #: exit code of ``sdg ingest`` when every series loaded but rows were held back in quarantine
 EXIT_HELD = 3
@@ -44,11 +45,14 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from etl.catalogue.files import CatalogueError
     from etl.delivery import DeliveryFailed
     from etl.quality.outcome import QualityFailure
+    from etl.reports.amendments import NothingToAmend
+    from etl.reports.issuing import EmptyReport
     from etl.reports.national_extract import IncompleteExtract
     from etl.sources.errors import SourceError
     from etl.warehouse.migrate import MigrationError
 
     known = (CatalogueError, MigrationError, QualityFailure, SourceError, LookupError, FileExistsError)
+    known = (*known, EmptyReport, NothingToAmend)
     return (*known, IncompleteExtract, DeliveryFailed, jobs.DeadlineMissed)
 
 
@@ -85,7 +89,13 @@ def _parser() -> argparse.ArgumentParser:
     issue = report.add_parser("issue", help="issue the Appendix 2 forms of a reporting year")
     issue.add_argument("--year", type=int, default=jobs.default_reporting_year())
     issue.add_argument("--region", nargs="*", help="KATO codes (default: every region of that year)")
-    issue.add_argument("--status", default="draft", choices=["draft", "final", "amended"])
+    issue.add_argument(
+        "--status", default="draft", choices=["draft", "final", "amended"],
+        help="before a final: draft or final; once a form is final, a changed one is always issued as amended",
+    )  # fmt: skip
+    issue.add_argument(
+        "--allow-empty", action="store_true", help="also issue forms without a single Fact (never delivered)"
+    )
     issue.set_defaults(func=_report_issue)
     listing = report.add_parser("list", help="list the newest issued form of each region")
     listing.add_argument("--year", type=int, default=jobs.default_reporting_year())
@@ -96,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     extract = report.add_parser("extract", help="issue the national extract (all regions' forms) of a year")
     extract.add_argument("--year", type=int, default=jobs.default_reporting_year())
     extract.add_argument("--status", default="draft", choices=["draft", "final", "amended"])
+    extract.add_argument("--allow-empty", action="store_true", help="issue it even without a single Fact")
     extract.set_defaults(func=_report_extract)
     deadlines = report.add_parser("deadlines", help="how ready each report is for its deadline (15 Jan, 1 Feb)")
     deadlines.add_argument("--year", type=int, help="reporting year (default: the one being reported)")
@@ -121,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     cli_catalogue.add_commands(sub)
+    cli_exports.add_commands(sub, jobs.default_reporting_year())
 
     replay = sub.add_parser("replay", help="serve the bundled sample responses like the source APIs")
     replay.add_argument("--port", type=int, default=8795)
@@ -221,33 +233,57 @@ def _compute(args: argparse.Namespace) -> int:
 def _report_list(args: argparse.Namespace) -> int:
     from etl.reports.appendix2 import latest_issued
     from etl.reports.issuing import latest_report
+    from etl.reports.staleness import is_current
     from etl.warehouse.connection import get_engine
 
     with get_engine().connect() as conn:
         rows = latest_issued(conn, args.year)
         extract = latest_report(conn, "national_extract", None, args.year)
+        for r in rows:
+            r["current"] = is_current(conn, "appendix2", r["kato_code"], args.year, r["status"], r["content_sha256"])
+        extract_current = extract is None or is_current(
+            conn, "national_extract", None, args.year, extract.status, extract.content_sha256
+        )
     if not rows:
         print(f"no Appendix 2 forms issued for {args.year} yet (sdg report issue --year {args.year})")
         return 1
     width = max(len(r["name_ru"]) for r in rows)
-    print(f"{'region':<{width}}  ver  status  facts   file")
+    print(f"{'region':<{width}}  ver  status   facts   matches warehouse  file")
     for r in rows:
         facts = f"{r['facts']:>2}/{r['indicators']:<3}"
-        print(f"{r['name_ru']:<{width}}  v{r['version']:<3} {r['status']:<7} {facts}  {r['path']}")
+        print(f"{r['name_ru']:<{width}}  v{r['version']:<3} {r['status']:<8} {facts}  {_currency(r):<17}  {r['path']}")
     total = sum(r["facts"] for r in rows)
     cells = sum(r["indicators"] for r in rows)
     print(f"{len(rows)} forms; Fact filled in {total} of {cells} indicator rows ({100 * total / max(cells, 1):.0f}%)")
+    stale = [r for r in rows if not r["current"] and r["status"] != "draft"]
+    if stale:
+        print(f"STALE: {len(stale)} final forms no longer match the warehouse; "
+              f"sdg report issue --year {args.year} issues their amended versions")  # fmt: skip
     if extract is not None:
-        print(f"national extract: v{extract.version} {extract.status}  {extract.path}")
+        flag = "" if extract_current else "  STALE: no longer matches the warehouse (sdg report extract)"
+        print(f"national extract: v{extract.version} {extract.status}  {extract.path}{flag}")
     else:
         print(f"national extract: not issued yet (sdg report extract --year {args.year})")
     return 0
 
 
+def _currency(row: dict) -> str:
+    """yes; STALE for a final (or amended) form the warehouse has moved past; outdated for such a draft."""
+    if row["current"]:
+        return "yes"
+    return "outdated (draft)" if row["status"] == "draft" else "STALE"
+
+
 def _report_issue(args: argparse.Namespace) -> int:
-    result = jobs.issue_forms(args.year, args.status, regions=args.region)
-    print(f"{result['forms']} forms for {result['year']} ({result['new_versions']} new versions) in {result['folder']}")
-    return 0
+    """Exit 1 (an EmptyReport error) when no form has a single Fact and --allow-empty was not given."""
+    r = jobs.issue_forms(args.year, args.status, regions=args.region, allow_empty=args.allow_empty)
+    amended = f", {r['amended']} amended" if r["amended"] else ""
+    print(f"{r['forms']} forms for {r['year']} ({r['new_versions']} new versions{amended}) in {r['folder']}")
+    print(f"Fact filled in {r['facts']} of {r['indicator_rows']} indicator rows")
+    if r["empty"]:
+        left = "issued anyway (--allow-empty), never delivered" if args.allow_empty else "not issued"
+        print(f"{len(r['empty'])} forms without a single Fact, {left}: {', '.join(r['empty'])}")
+    return 0 if r["facts"] else 1
 
 
 def _report_appendix1(args: argparse.Namespace) -> int:
@@ -257,9 +293,10 @@ def _report_appendix1(args: argparse.Namespace) -> int:
 
 
 def _report_extract(args: argparse.Namespace) -> int:
-    r = jobs.issue_national_extract(args.year, args.status)
+    r = jobs.issue_national_extract(args.year, args.status, allow_empty=args.allow_empty)
     state = "new version" if r["new"] else "unchanged, same version"
-    print(f"national extract {r['year']} v{r['version']} ({state}): {r['path']}")
+    print(f"national extract {r['year']} v{r['version']} ({state}) {r['status']}: {r['path']}")
+    print(f"Fact filled in {r['facts']} indicator rows")
     print(f"{r['regions_ready']} of {r['regions']} regions with a current, non-draft form")
     return 0
 
@@ -270,6 +307,8 @@ def _deliver(args: argparse.Namespace) -> int:
     if r["not_configured"]:
         print(f", {r['not_configured']} e-mails not sent: no SMTP server configured (SDG_SMTP_HOST)", end="")
     print()
+    for why in r["withheld"]:
+        print(f"withheld: {why}")
     return 0
 
 

@@ -1,8 +1,9 @@
 """The order's deadlines and how ready the reports are for them; an e-mail when one comes close.
 
 Regional Appendix 2 forms are due by 15 January and the national extract by 1 February of the year after
-the reporting year. A report is ready when its newest version is final (or amended) and has been sent to
-every recipient the catalogue names for it. From ``warn_days`` before a deadline, every day that finds a
+the reporting year. A report is ready when its newest version is final (or amended), still says what the
+warehouse says (not stale: a revision after the final needs an amended version) and has been sent to every
+recipient the catalogue names for it. From ``warn_days`` before a deadline, every day that finds a
 report not ready sends one alert naming what is missing; after the deadline it says "overdue".
 """
 
@@ -18,6 +19,7 @@ from etl.alerts.email import AlertResult, SmtpSettings, send_alert
 from etl.delivery import Recipient, load_recipients
 from etl.reports.appendix2 import regions_for_year
 from etl.reports.issuing import latest_report
+from etl.reports.staleness import is_current
 
 #: (kind, month, day of the following year, Russian name, Kazakh name)
 DEADLINES = (
@@ -81,8 +83,15 @@ def _problem(conn: Connection, kind: str, kato: str | None, year: int, recipient
     latest = latest_report(conn, kind, kato, year)
     if latest is None:
         return "не выпущен"
+    if latest.facts_filled == 0:
+        return f"версия {latest.version} без единого факта (не рассылается)"
     if latest.status == "draft":
         return f"только черновик (версия {latest.version})"
+    if not is_current(conn, kind, kato, year, latest.status, latest.content_sha256):
+        return (
+            f"версия {latest.version} устарела: данные в хранилище изменились после выпуска "
+            "(нужна версия с изменениями: sdg report issue)"
+        )
     wanted = {r.address for r in recipients if r.wants(kind, kato)}
     sent = set(conn.execute(text(_SENT_TO), {"r": latest.report_id}).scalars())
     missing = sorted(wanted - sent)

@@ -28,13 +28,24 @@ CHANNELS = ("email", "folder")
 
 _LATEST = """
 SELECT DISTINCT ON (r.kind, r.kato_code) r.report_id, r.kind, r.kato_code, r.year, r.version, r.status, r.path,
-       r.sha256, g.name_ru, g.name_kk
+       r.sha256, r.content_sha256, r.facts_filled, r.amends_report_id, g.name_ru, g.name_kk,
+       a.version AS amends_version, a.created_at AS amends_created_at
 FROM sdg.report AS r LEFT JOIN sdg.region AS g USING (kato_code)
+LEFT JOIN sdg.report AS a ON a.report_id = r.amends_report_id
 WHERE r.year = :year AND r.kind = ANY(:kinds)
 ORDER BY r.kind, r.kato_code, r.version DESC
 """
 
 _SENT = "SELECT recipient FROM sdg.delivery WHERE report_id = :r AND status = 'sent'"
+
+# who holds an official (final or amended) version of the report: an amendment goes to each of them, a draft to none
+_HOLDERS = """
+SELECT DISTINCT ON (d.recipient) d.recipient, d.channel
+FROM sdg.delivery AS d JOIN sdg.report AS r USING (report_id)
+WHERE r.kind = :kind AND r.kato_code IS NOT DISTINCT FROM :k AND r.year = :y AND r.status IN ('final', 'amended')
+  AND d.status = 'sent'
+ORDER BY d.recipient, d.sent_at
+"""
 
 _LOG = """
 INSERT INTO sdg.delivery (report_id, recipient, channel, status, detail)
@@ -61,6 +72,8 @@ class DeliverySummary:
     failed: list[str] = field(default_factory=list)
     #: e-mail recipients skipped because no SMTP server is configured
     not_configured: list[str] = field(default_factory=list)
+    #: what was not sent on purpose, and why: an empty or stale report, a draft to a holder of a final
+    withheld: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -68,6 +81,7 @@ class DeliverySummary:
             "already_sent": self.already,
             "failed": self.failed,
             "not_configured": len(self.not_configured),
+            "withheld": self.withheld,
         }
 
 
@@ -103,7 +117,12 @@ def deliver_reports(
     recipients: list[Recipient] | None = None,
     settings: SmtpSettings | None = None,
 ) -> DeliverySummary:
-    """Send the newest version of every issued report of ``year`` to each of its recipients not yet served."""
+    """Send the newest version of every issued report of ``year`` to each of its recipients not yet served.
+
+    Never sent: a report without a single Fact, a report that no longer says what the warehouse says (issue
+    the amendment first), a draft to anyone who holds a final of that report. An amended version also goes to
+    everyone who received an earlier final or amended version, with a cover note listing the changed cells.
+    """
     recipients = load_recipients() if recipients is None else recipients
     settings = settings or SmtpSettings.from_env()
     summary = DeliverySummary()
@@ -111,16 +130,56 @@ def deliver_reports(
         reports = conn.execute(text(_LATEST), {"year": year, "kinds": list(kinds)}).mappings().all()
     for report in reports:
         with engine.begin() as conn:
-            done = set(conn.execute(text(_SENT), {"r": report["report_id"]}).scalars())
-            for recipient in (r for r in recipients if r.wants(report["kind"], report["kato_code"])):
-                if recipient.address in done:
-                    summary.already += 1
-                    continue
-                _deliver_one(conn, report, recipient, settings, summary)
+            why = _withheld(conn, report)
+            if why:
+                summary.withheld.append(f"{Path(report['path']).name}: {why}")
+                continue
+            _deliver_report(conn, report, recipients, settings, summary)
     return summary
 
 
-def _deliver_one(conn: Connection, report, recipient: Recipient, settings: SmtpSettings, summary) -> None:
+def _withheld(conn: Connection, report) -> str | None:
+    """Why this report is not sent to anyone (None: it may be)."""
+    from etl.reports.staleness import is_current
+
+    if report["facts_filled"] == 0:
+        return "no Fact filled (issued with --allow-empty): never delivered"
+    r = report
+    if not is_current(conn, r["kind"], r["kato_code"], r["year"], r["status"], r["content_sha256"]):
+        return (
+            f"v{report['version']} no longer matches the warehouse: issue the amended version first (sdg report issue)"
+        )
+    return None
+
+
+def _deliver_report(conn: Connection, report, recipients: list[Recipient], settings, summary) -> None:
+    key = {"kind": report["kind"], "k": report["kato_code"], "y": report["year"]}
+    holders = {row.recipient: row.channel for row in conn.execute(text(_HOLDERS), key)}
+    targets = [r for r in recipients if r.wants(report["kind"], report["kato_code"])]
+    if report["status"] == "amended":  # every holder of the final, even one the catalogue no longer names
+        named = {r.address for r in targets}
+        kato = (report["kato_code"] or "").strip()
+        targets += [Recipient(report["kind"], kato, ch, a, "") for a, ch in holders.items() if a not in named]
+    done = set(conn.execute(text(_SENT), {"r": report["report_id"]}).scalars())
+    changes = _changes(conn, report)
+    for recipient in targets:
+        if recipient.address in done:
+            summary.already += 1
+        elif report["status"] == "draft" and recipient.address in holders:
+            summary.withheld.append(f"{Path(report['path']).name} → {recipient.address}: a draft after a final")
+        else:
+            _deliver_one(conn, report, recipient, settings, summary, changes)
+
+
+def _changes(conn: Connection, report) -> list[dict]:
+    from etl.reports.amendments import load_changes
+
+    return load_changes(conn, report["report_id"]) if report["status"] == "amended" else []
+
+
+def _deliver_one(
+    conn: Connection, report, recipient: Recipient, settings: SmtpSettings, summary, changes: list[dict]
+) -> None:
     label = f"{Path(report['path']).name} → {recipient.address}"
     if recipient.channel == "email" and not settings.host:
         summary.not_configured.append(label)  # nothing attempted, nothing logged: the watchdog will see it
@@ -128,7 +187,7 @@ def _deliver_one(conn: Connection, report, recipient: Recipient, settings: SmtpS
     path = Path(report["path"])
     problem = _file_problem(path, report["sha256"])
     if problem is None:
-        sent, detail = _send(report, recipient, path, settings)
+        sent, detail = _send(report, recipient, path, settings, changes)
     else:
         sent, detail = False, problem
     conn.execute(
@@ -148,10 +207,10 @@ def _file_problem(path: Path, sha256: str) -> str | None:
     return None
 
 
-def _send(report, recipient: Recipient, path: Path, settings: SmtpSettings) -> tuple[bool, str]:
+def _send(report, recipient: Recipient, path: Path, settings: SmtpSettings, changes: list[dict]) -> tuple[bool, str]:
     if recipient.channel == "folder":
         return _copy(path, recipient.address)
-    subject, body = message_text(report)
+    subject, body = message_text(report, changes)
     result = send_mail(subject, body, (recipient.address,), settings=settings, attachments=(path,))
     return result.sent, result.detail
 
@@ -182,8 +241,9 @@ _KIND_TEXT = {
 }
 
 
-def message_text(report) -> tuple[str, str]:
-    """Subject and body in Russian and Kazakh: what is attached, which version, and its sha256."""
+def message_text(report, changes: list[dict] | None = None) -> tuple[str, str]:
+    """Subject and body in Russian and Kazakh: what is attached, which version, and its sha256; an amended
+    version opens with a cover note (which version it replaces, which cells changed: ``cover_note``)."""
     kind_ru, kind_kk = _KIND_TEXT[report["kind"]]
     status_ru, status_kk = (
         FORM_TEXTS[lang].status_text.get(report["status"], report["status"]) for lang in ("ru", "kk")
@@ -192,7 +252,8 @@ def message_text(report) -> tuple[str, str]:
     where_kk = f"{report['name_kk']}, " if report["name_kk"] else ""
     year, version, name = report["year"], report["version"], Path(report["path"]).name
     subject = f"{kind_ru}: {where_ru}{year} год, версия {version} ({status_ru})"
-    body = (
+    cover = cover_note(report, changes or []) if report["status"] == "amended" else ""
+    body = cover + (
         f"{kind_ru}: {where_ru}{year} год.\n"
         f"Версия {version}, статус: {status_ru}. Файл во вложении: {name}\n"
         f"Контрольная сумма SHA-256: {report['sha256']}\n\n"
@@ -202,3 +263,36 @@ def message_text(report) -> tuple[str, str]:
         "Письмо сформировано автоматически / Хат автоматты түрде жасалды.\n"
     )
     return subject, body
+
+
+#: the cover note of an amended version: the changed cells are listed up to this many, the sheet has them all
+COVER_LINES = 30
+
+
+def cover_note(report, changes: list[dict]) -> str:
+    """Russian and Kazakh: this version replaces version N of date D, these cells changed (old → new, why)."""
+    from etl.reports.amendments_xlsx import column_label
+
+    prev, when = report["amends_version"], f"{report['amends_created_at']:%d.%m.%Y}"
+    version, count = report["version"], len(changes)
+    parts = [
+        f"Сопроводительное письмо. Направляем версию {version} с изменениями; она заменяет версию {prev} "
+        f"от {when}. Изменено ячеек: {count} (полный перечень — на листе «Изменения» файла).",
+    ]
+    parts += [_change_line(c, "ru", column_label(c["column_name"], "ru")) for c in changes[:COVER_LINES]]
+    parts.append("")
+    parts.append(
+        f"Ілеспе хат. {version}-нұсқа өзгерістермен жіберіледі; ол {when} күнгі {prev}-нұсқаның орнына. "
+        f"Өзгертілген ұяшықтар: {count} (толық тізбе файлдың «Өзгерістер» парағында)."
+    )
+    parts += [_change_line(c, "kk", column_label(c["column_name"], "kk")) for c in changes[:COVER_LINES]]
+    if count > COVER_LINES:
+        parts.append(f"… и ещё {count - COVER_LINES} / тағы {count - COVER_LINES}")
+    return "\n".join(parts) + "\n\n"
+
+
+def _change_line(change: dict, language: str, column: str) -> str:
+    where = f"{change['kato_code'].strip()} " if change["kato_code"] else ""
+    old, new = change[f"old_{language}"] or "—", change[f"new_{language}"] or "—"
+    name, why = change[f"row_name_{language}"], change[f"reason_{language}"]
+    return f"  - {where}{change['row_no']} «{name}», {column}: {old} → {new} ({why})"

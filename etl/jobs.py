@@ -136,19 +136,65 @@ def compute_facts(year: int | None = None, url: str | None = None) -> int:
     return facts
 
 
-def issue_forms(year: int, status: str = "draft", url: str | None = None, regions: list[str] | None = None) -> dict:
-    """Issue the Appendix 2 forms of ``year`` for every region (or the given ones)."""
-    from etl.reports.appendix2 import issue_appendix2
+def issue_forms(
+    year: int,
+    status: str = "draft",
+    url: str | None = None,
+    regions: list[str] | None = None,
+    allow_empty: bool = False,
+) -> dict:
+    """Issue the Appendix 2 forms of ``year`` for every region (or the given ones).
 
-    issued = issue_appendix2(get_engine(url), year, regions, status)
+    A region whose form would carry no Fact at all is left out (listed under ``empty``) unless ``allow_empty``;
+    when no form has a single Fact, :class:`~etl.reports.issuing.EmptyReport` is raised and nothing is issued.
+    Once a form is final, a changed one comes out as amended (``status`` then only applies before a final).
+    """
+    from etl.reports.appendix2 import issue_forms_of_year
+    from etl.reports.issuing import EmptyReport
+
+    engine = get_engine(url)
+    if not allow_empty:
+        with engine.connect() as conn:
+            probe = _facts_of_forms(conn, year, regions)
+        if probe[0] == 0:
+            raise EmptyReport(
+                f"no Fact is filled in any of the {probe[1]} indicator rows of the Appendix 2 forms for {year}: "
+                f"nothing issued (sdg compute --year {year}; --allow-empty issues them anyway, never delivered)"
+            )
+    run = issue_forms_of_year(engine, year, regions, status, allow_empty=allow_empty)
+    from etl.exports.form_rows import write_missing_form_rows  # each form's rows as CSV and JSON beside it
+
+    row_files = write_missing_form_rows(engine, year)
     folder = config.reports_dir() / str(year) / "appendix2"
     return {
         "year": year,
-        "forms": len(issued),
-        "new_versions": sum(r.new for r in issued),
+        "forms": len(run.issued),
+        "new_versions": sum(r.new for r in run.issued),
+        "amended": sum(r.new and r.status == "amended" for r in run.issued),
+        "facts": run.facts,
+        "indicator_rows": run.rows,
+        "empty": run.empty,
         "folder": str(folder),
-        "paths": [str(r.path) for r in issued],
+        "paths": [str(r.path) for r in run.issued],
+        "row_files": row_files,
     }
+
+
+def _facts_of_forms(conn, year: int, regions: list[str] | None) -> tuple[int, int]:
+    """(indicator rows with a numeric Fact, indicator rows) of the year's forms, before building any."""
+    from sqlalchemy import text
+
+    from etl.reports.appendix2 import regions_for_year
+
+    sql = """
+        SELECT count(v.value), count(*) FROM sdg.appendix1_item AS a
+        LEFT JOIN sdg.indicator_value AS v
+               ON v.indicator_code = a.indicator_code AND v.kato_code = a.kato_code AND v.year = :y
+        WHERE a.classification IN (1, 2) AND a.kato_code = ANY(:k)
+    """
+    codes = regions or regions_for_year(conn, year)
+    filled, rows = conn.execute(text(sql), {"y": year, "k": codes}).one()
+    return int(filled), int(rows)
 
 
 def issue_appendix1(year: int, url: str | None = None) -> dict:
@@ -160,14 +206,16 @@ def issue_appendix1(year: int, url: str | None = None) -> dict:
             "folder": str(config.reports_dir() / str(year) / "appendix1")}  # fmt: skip
 
 
-def issue_national_extract(year: int, status: str = "draft", url: str | None = None) -> dict:
+def issue_national_extract(year: int, status: str = "draft", url: str | None = None, allow_empty: bool = False) -> dict:
     """Issue the national extract of ``year`` (every region's Appendix 2 indicators, with their coverage)."""
     from etl.reports.national_extract import issue_national_extract
 
-    issued, extract = issue_national_extract(get_engine(url), year, status)
+    issued, extract = issue_national_extract(get_engine(url), year, status, allow_empty=allow_empty)
     return {
         "year": year,
         "version": issued.version,
+        "status": issued.status,
+        "facts": sum(region.facts for region in extract.regions),
         "new": issued.new,
         "path": str(issued.path),
         "sha256": issued.sha256,
@@ -300,9 +348,19 @@ def check_all_ingested(keys: list[str], results: list[dict]) -> None:
         )
 
 
-def resolve_reporting_year(year: int | str | None) -> int:
-    """The reporting year from a DAG param or CLI flag; empty means the default for today."""
+#: the time zone the reporting calendar (and the DAGs' schedules) is kept in
+REPORTING_TZ = "Asia/Almaty"
+
+
+def resolve_reporting_year(year: int | str | None, logical_date: datetime | None = None) -> int:
+    """The reporting year from a DAG param or CLI flag. Empty: the year before the run's logical date (in
+    Almaty) when the run has one, so that a scheduled or catch-up run in January 2026 reports 2025 whenever it
+    actually runs; a manual run without a logical date reports the year being reported today."""
     if year in (None, ""):
+        if logical_date is not None:
+            from zoneinfo import ZoneInfo
+
+            return logical_date.astimezone(ZoneInfo(REPORTING_TZ)).year - 1
         return default_reporting_year()
     value = int(year)
     if not 2000 <= value <= date.today().year:

@@ -40,7 +40,7 @@ def _deliveries(engine) -> list[tuple]:
 
 def test_each_region_gets_its_form_and_the_working_body_the_extract_once(issued, smtp, engine):
     result = deliver(YEAR)
-    assert result == {"sent": 22, "already_sent": 0, "failed": [], "not_configured": 0}
+    assert result == {"sent": 22, "already_sent": 0, "failed": [], "not_configured": 0, "withheld": []}
     by_recipient = {rcpt[0]: message for rcpt, message in smtp.messages}
     assert len(smtp.messages) == 21 and len(by_recipient) == 21
     for path in map(Path, issued["forms"]):
@@ -59,7 +59,7 @@ def test_each_region_gets_its_form_and_the_working_body_the_extract_once(issued,
     assert sorted(status for _, _, status, _ in _deliveries(engine)) == ["sent"] * 22
 
     again = deliver(YEAR)  # nothing twice
-    assert again == {"sent": 0, "already_sent": 22, "failed": [], "not_configured": 0}
+    assert again == {"sent": 0, "already_sent": 22, "failed": [], "not_configured": 0, "withheld": []}
     assert len(smtp.messages) == 21 and len(_deliveries(engine)) == 22
 
 
@@ -94,7 +94,7 @@ def test_a_changed_file_is_never_sent_and_the_run_says_so(issued, smtp, engine):
     assert len(failed) == 1 and "changed since it was issued" in failed[0][3]
     assert len(smtp.messages) == 20
     form.write_bytes(original)  # put right: the retry sends only what is missing
-    assert deliver(YEAR) == {"sent": 1, "already_sent": 21, "failed": [], "not_configured": 0}
+    assert deliver(YEAR) == {"sent": 1, "already_sent": 21, "failed": [], "not_configured": 0, "withheld": []}
 
 
 def test_unreachable_server_fails_then_the_retry_delivers(issued, smtp, engine, monkeypatch):
@@ -109,7 +109,7 @@ def test_unreachable_server_fails_then_the_retry_delivers(issued, smtp, engine, 
 
 def test_without_a_mail_server_only_the_folder_is_served(issued, engine, monkeypatch):
     monkeypatch.delenv("SDG_SMTP_HOST", raising=False)
-    assert deliver(YEAR) == {"sent": 1, "already_sent": 0, "failed": [], "not_configured": 21}
+    assert deliver(YEAR) == {"sent": 1, "already_sent": 0, "failed": [], "not_configured": 21, "withheld": []}
     assert [row[1:3] for row in _deliveries(engine)] == [("folder", "sent")]
 
 

@@ -7,7 +7,8 @@ content becomes the next version beside the old one, and both stay recorded in `
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import text
@@ -17,9 +18,21 @@ from etl import config
 from etl.indicators.progress_note import progress_note
 from etl.indicators.progress_store import load_progress
 from etl.indicators.series_breaks import break_notes
+from etl.reports.amendments import facts_filled, form_cells, record_changes, status_to_issue
+from etl.reports.amendments_issue import amend
 from etl.reports.appendix2_xlsx import write_appendix2
 from etl.reports.forms import LANGUAGES, Appendix2Form, FormRow
-from etl.reports.issuing import IssuedReport, content_digest, latest_report, new_version_path, record_report, unchanged
+from etl.reports.issuing import (
+    IssuedReport,
+    content_digest,
+    latest_report,
+    new_version_path,
+    record_report,
+    reused,
+    unchanged,
+)
+from etl.reports.kazakh_texts import require_kazakh
+from etl.reports.print_layout import DocumentInfo
 
 #: The form's texts by language; {year} and {vintage}/{snapshots} are filled in.
 _TEXTS: dict[str, dict[str, str]] = {
@@ -64,16 +77,15 @@ WHERE a.kato_code = :kato AND a.classification IN (1, 2)
 ORDER BY string_to_array(a.row_no, '.')::int[]
 """
 
-# Activities: a Kazakh text left empty in activities.csv falls back to the Russian one.
+# Activities: the Kazakh sheet prints the Kazakh texts (a missing one stops the issue: ``kazakh_texts``).
 _ACTIVITY_ROWS = """
 SELECT row_no,
-       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(name_kk, ''), name_ru) ELSE name_ru END AS name,
-       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(responsible_kk, ''), responsible_ru) ELSE responsible_ru END
-           AS responsible,
-       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(source_kk, ''), source_ru) ELSE source_ru END AS source,
-       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(unit_kk, ''), unit_ru) ELSE unit_ru END AS unit,
-       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(note_kk, ''), note_ru) ELSE note_ru END AS note,
-       CASE WHEN :lang = 'kk' THEN COALESCE(NULLIF(district_kk, ''), district_ru) ELSE district_ru END AS district,
+       CASE WHEN :lang = 'kk' THEN name_kk ELSE name_ru END AS name,
+       CASE WHEN :lang = 'kk' THEN responsible_kk ELSE responsible_ru END AS responsible,
+       CASE WHEN :lang = 'kk' THEN source_kk ELSE source_ru END AS source,
+       CASE WHEN :lang = 'kk' THEN unit_kk ELSE unit_ru END AS unit,
+       CASE WHEN :lang = 'kk' THEN note_kk ELSE note_ru END AS note,
+       CASE WHEN :lang = 'kk' THEN district_kk ELSE district_ru END AS district,
        plan_value, fact_value
 FROM sdg.activity WHERE kato_code = :kato AND year = :year
 ORDER BY district_ru <> '', district_ru, string_to_array(row_no, '.')::int[]
@@ -98,6 +110,8 @@ def build_appendix2(
     ).one_or_none()
     if region is None:
         raise ValueError(f"unknown region KATO code {kato_code!r}")
+    if language == "kk":
+        require_kazakh(conn, kato_code, year)
     params = {"kato": kato_code, "year": year, "lang": language}
     indicators = [row for _, row in indicator_lines(conn, kato_code, year, language)]
     activities = _activity_rows(conn.execute(text(_ACTIVITY_ROWS), params).mappings().all(), year)
@@ -228,22 +242,61 @@ def regions_for_year(conn: Connection, year: int) -> list[str]:
     return [r[0] for r in rows]
 
 
+@dataclass(frozen=True)
+class FormsIssued:
+    """What one issue run did: the forms issued (or re-used), the regions left out because their form would
+    carry no Fact at all, and how many indicator rows have a Fact in the forms issued."""
+
+    issued: list[IssuedReport]
+    empty: list[str]
+    facts: int
+    rows: int
+
+
 def issue_appendix2(
     engine: Engine,
     year: int,
     kato_codes: list[str] | None = None,
     status: str = "draft",
     out_dir: Path | None = None,
+    allow_empty: bool = False,
 ) -> list[IssuedReport]:
     """Render and record the forms of ``year``; each region's file is its own transaction."""
+    return issue_forms_of_year(engine, year, kato_codes, status, out_dir, allow_empty).issued
+
+
+def issue_forms_of_year(
+    engine: Engine,
+    year: int,
+    kato_codes: list[str] | None = None,
+    status: str = "draft",
+    out_dir: Path | None = None,
+    allow_empty: bool = False,
+) -> FormsIssued:
+    """Render and record the forms of ``year``: a form with no Fact is left out unless ``allow_empty``; once a
+    region's form is final, a changed one is issued as amended (``amendments``), an unchanged one not at all."""
     out_dir = out_dir or config.reports_dir()
     with engine.connect() as conn:
         codes = kato_codes or regions_for_year(conn, year)
-    with engine.connect() as conn:  # every form of the year checked in one suite run per language
-        built = {code: build_appendix2_forms(conn, code, year, status) for code in codes}
-    _check([form for forms in built.values() for form in forms])
-    checked = {code: content_hash(forms) for code, forms in built.items()}
-    return [_issue_one(engine, code, year, status, out_dir, checked[code]) for code in codes]
+        statuses = {code: _status_to_issue(conn, code, year, status) for code in codes}
+        built = {code: build_appendix2_forms(conn, code, year, statuses[code]) for code in codes}
+    counts = {code: facts_filled(forms[0].indicators) for code, forms in built.items()}
+    empty = [code for code in codes if not counts[code]]
+    if not allow_empty:
+        codes = [code for code in codes if counts[code]]
+    # every form of the year checked in one suite run per language
+    _check([form for code in codes for form in built[code]])
+    checked = {code: content_hash(built[code]) for code in codes}
+    issued = [_issue_one(engine, code, year, statuses[code], out_dir, checked[code]) for code in codes]
+    rows = sum(len(built[code][0].indicators) for code in codes)
+    return FormsIssued(issued, empty, sum(counts[code] for code in codes), rows)
+
+
+def _status_to_issue(conn: Connection, kato: str, year: int, requested: str) -> str:
+    def digest(status: str) -> str:
+        return content_hash(build_appendix2_forms(conn, kato, year, status))
+
+    return status_to_issue(conn, "appendix2", kato, year, requested, digest)[0]
 
 
 def _issue_one(engine: Engine, kato: str, year: int, status: str, out_dir: Path, checked: str) -> IssuedReport:
@@ -254,10 +307,19 @@ def _issue_one(engine: Engine, kato: str, year: int, status: str, out_dir: Path,
             _check(forms)
         latest = latest_report(conn, "appendix2", kato, year)
         if unchanged(latest, digest):
-            return IssuedReport(kato, year, latest.version, Path(latest.path), latest.sha256, new=False)
+            return reused(latest, kato, year)
         version, path = new_version_path(latest, out_dir / str(year) / "appendix2", f"appendix2_{kato}_{year}")
-        write_appendix2(forms, path)
-        return record_report(conn, "appendix2", kato, year, version, status, path, digest)
+        info = DocumentInfo(status, version, date.today(), digest)
+        write_appendix2(forms, path, info)
+        cells = form_cells(conn, forms)
+        amends = amend(conn, "appendix2", kato, year, cells, path, info) if status == "amended" else None
+        issued = record_report(
+            conn, "appendix2", kato, year, version, status, path, digest,
+            cells=cells, facts_filled=facts_filled(forms[0].indicators), amends=amends and amends[0],
+        )  # fmt: skip
+        if amends:
+            record_changes(conn, issued.report_id, amends[1])
+        return issued
 
 
 def _check(forms: list[Appendix2Form]) -> None:
@@ -276,6 +338,7 @@ def _check(forms: list[Appendix2Form]) -> None:
 
 _LATEST = """
 SELECT DISTINCT ON (r.kato_code) r.kato_code, g.name_ru, g.sort_order, r.version, r.status, r.path, r.created_at,
+       r.content_sha256,
        (SELECT count(*) FROM sdg.appendix1_item a WHERE a.kato_code = r.kato_code AND a.classification IN (1, 2))
            AS indicators,
        (SELECT count(*) FROM sdg.appendix1_item a

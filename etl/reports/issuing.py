@@ -18,17 +18,23 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 _LATEST = """
-SELECT report_id, version, path, sha256, content_sha256, status, created_at FROM sdg.report
+SELECT report_id, version, path, sha256, content_sha256, status, created_at, facts_filled FROM sdg.report
 WHERE kind = :kind AND kato_code IS NOT DISTINCT FROM :k AND year = :y ORDER BY version DESC LIMIT 1
 """
 
 _RECORD = """
-INSERT INTO sdg.report (kind, kato_code, year, version, status, path, sha256, content_sha256, snapshot_ids)
-SELECT :kind, :k, :y, :v, :s, :p, :sha, :csha, COALESCE(array_agg(DISTINCT sid), '{}')
+INSERT INTO sdg.report (kind, kato_code, year, version, status, path, sha256, content_sha256, snapshot_ids,
+                        cells, facts_filled, amends_report_id)
+SELECT :kind, :k, :y, :v, :s, :p, :sha, :csha, COALESCE(array_agg(DISTINCT sid), '{}'),
+       CAST(:cells AS jsonb), :facts, :amends
 FROM sdg.indicator_value AS iv, unnest(iv.snapshot_ids) AS sid
 WHERE iv.year = :y AND (CAST(:k AS char(9)) IS NULL OR iv.kato_code = :k)
 RETURNING report_id
 """
+
+
+class EmptyReport(ValueError):
+    """A report with no Fact at all was asked for without ``allow_empty``: it would tell its reader nothing."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +45,11 @@ class IssuedReport:
     path: Path
     sha256: str
     new: bool
+    #: ``sdg.report.report_id`` of the version (None when not looked up)
+    report_id: int | None = None
+    status: str | None = None
+    #: indicator rows with a numeric Fact (None: not counted)
+    facts_filled: int | None = None
 
 
 def content_digest(payload: object) -> str:
@@ -70,13 +81,35 @@ def new_version_path(latest: Any, folder: Path, stem: str) -> tuple[int, Path]:
 
 
 def record_report(
-    conn: Connection, kind: str, kato_code: str | None, year: int, version: int, status: str, path: Path, digest: str
+    conn: Connection,
+    kind: str,
+    kato_code: str | None,
+    year: int,
+    version: int,
+    status: str,
+    path: Path,
+    digest: str,
+    *,
+    cells: dict | None = None,
+    facts_filled: int | None = None,
+    amends: int | None = None,
 ) -> IssuedReport:
-    """Record a written file (its sha256 and the snapshots behind the year's facts) in ``sdg.report``."""
+    """Record a written file (its sha256 and the snapshots behind the year's facts) in ``sdg.report``, with the
+    cells it printed, how many Facts it carries and the official version it amends (``amendments``)."""
     file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
     params = {"kind": kind, "k": kato_code, "y": year, "v": version, "s": status, "p": str(path)}
-    conn.execute(text(_RECORD), {**params, "sha": file_sha, "csha": digest})
-    return IssuedReport(kato_code, year, version, path, file_sha, new=True)
+    extra = {"cells": None if cells is None else json.dumps(cells, ensure_ascii=False, sort_keys=True),
+             "facts": facts_filled, "amends": amends}  # fmt: skip
+    report_id = conn.execute(text(_RECORD), {**params, "sha": file_sha, "csha": digest, **extra}).scalar_one()
+    return IssuedReport(kato_code, year, version, path, file_sha, True, report_id, status, facts_filled)
+
+
+def reused(latest: Any, kato_code: str | None, year: int) -> IssuedReport:
+    """The latest version, issued before with the same content: nothing new."""
+    return IssuedReport(
+        kato_code, year, latest.version, Path(latest.path), latest.sha256, False, latest.report_id, latest.status,
+        getattr(latest, "facts_filled", None),
+    )  # fmt: skip
 
 
 def save_atomically(workbook: Any, path: Path) -> None:

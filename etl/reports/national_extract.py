@@ -10,6 +10,7 @@ warehouse says now. A final extract is refused while any region's form is missin
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -20,9 +21,21 @@ from etl import config
 from etl.catalogue.planning_summary import RegionIntegration, integration_summary
 from etl.indicators.progress import category_label, reason_label
 from etl.indicators.progress_store import load_progress
+from etl.reports.amendments import extract_cells, record_changes, status_to_issue
+from etl.reports.amendments_issue import amend
 from etl.reports.appendix2 import build_appendix2_forms, content_hash, indicator_lines, regions_for_year
 from etl.reports.forms import FormRow
-from etl.reports.issuing import IssuedReport, content_digest, latest_report, new_version_path, record_report, unchanged
+from etl.reports.issuing import (
+    EmptyReport,
+    IssuedReport,
+    content_digest,
+    latest_report,
+    new_version_path,
+    record_report,
+    reused,
+    unchanged,
+)
+from etl.reports.print_layout import DocumentInfo
 
 KIND = "national_extract"
 STATUSES = ("draft", "final", "amended")
@@ -139,25 +152,52 @@ def extract_hash(extract: NationalExtract) -> str:
 
 
 def issue_national_extract(
-    engine: Engine, year: int, status: str = "draft", out_dir: Path | None = None
+    engine: Engine, year: int, status: str = "draft", out_dir: Path | None = None, allow_empty: bool = False
 ) -> tuple[IssuedReport, NationalExtract]:
-    """Write and record the extract of ``year`` (unchanged content re-uses the latest version); say what it holds."""
+    """Write and record the extract of ``year`` (unchanged content re-uses the latest version); say what it holds.
+
+    Once an extract of ``year`` is final, a changed one is issued as amended with its changed cells
+    (``amendments``), whatever status was asked; an extract without a single Fact needs ``allow_empty``.
+    """
     from etl.reports.national_extract_xlsx import write_national_extract
 
     out_dir = out_dir or config.reports_dir()
     with engine.begin() as conn:
-        extract = build_national_extract(conn, year, status)
+        built: dict[str, NationalExtract] = {}
+
+        def digest_as(as_status: str) -> str:
+            built[as_status] = build_national_extract(conn, year, as_status)
+            return extract_hash(built[as_status])
+
+        status = status_to_issue(conn, KIND, None, year, status, digest_as)[0]
+        extract = built.get(status) or build_national_extract(conn, year, status)
         problems = extract.problems()
         if status != "draft" and problems:
             listed = "; ".join(f"{kato}: {why}" for kato, why in problems.items())
             raise IncompleteExtract(
-                f"a {status} national extract for {year} needs every region's current, non-draft Appendix 2 "
-                f"(sdg report issue --year {year} --status final); {len(problems)} not ready: {listed}"
+                f"{'an' if status == 'amended' else 'a'} {status} national extract for {year} needs every region's "
+                f"current, non-draft Appendix 2 (sdg report issue --year {year} --status final); "
+                f"{len(problems)} not ready: {listed}"
+            )
+        facts = sum(region.facts for region in extract.regions)
+        if not facts and not allow_empty:
+            raise EmptyReport(
+                f"the national extract for {year} would have no Fact in any of its {len(extract.lines)} rows "
+                f"(sdg compute --year {year}; or sdg report extract --allow-empty to issue it anyway, never delivered)"
             )
         digest = extract_hash(extract)
         latest = latest_report(conn, KIND, None, year)
         if unchanged(latest, digest):
-            return IssuedReport(None, year, latest.version, Path(latest.path), latest.sha256, new=False), extract
+            return reused(latest, None, year), extract
         version, path = new_version_path(latest, out_dir / str(year) / "national", f"national_extract_{year}")
-        write_national_extract(extract, path, version)
-        return record_report(conn, KIND, None, year, version, status, path, digest), extract
+        info = DocumentInfo(status, version, date.today(), digest)
+        write_national_extract(extract, path, version, digest, info.issued_on)
+        cells = extract_cells(conn, extract)
+        amends = amend(conn, KIND, None, year, cells, path, info) if status == "amended" else None
+        issued = record_report(
+            conn, KIND, None, year, version, status, path, digest,
+            cells=cells, facts_filled=facts, amends=amends and amends[0],
+        )  # fmt: skip
+        if amends:
+            record_changes(conn, issued.report_id, amends[1])
+        return issued, extract
