@@ -174,5 +174,5 @@ def _no_handler_on_a_closed_stream():
     for logger in [logging.getLogger(), *logging.Logger.manager.loggerDict.values()]:
         for handler in getattr(logger, "handlers", []):
             if isinstance(handler, logging.StreamHandler) and getattr(handler.stream, "closed", False):
-                handler.setStream(sys.stderr)
+                handler.stream = sys.stderr  # not setStream(): it flushes the closed stream first (ValueError)
     yield

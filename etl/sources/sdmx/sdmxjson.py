@@ -3,7 +3,7 @@
 Why not sdmx1's JSON reader: in sdmx1 2.28 it reads series-level attributes from the data set element
 (so UNIT_MEASURE/UNIT_MULT attached to series are lost), ignores data-set-level attributes, and turns
 values into floats (the published text is gone). This reader keeps numbers as their JSON text
-(``parse_float=str``) and resolves the index-encoded keys and attributes at all three levels.
+(``parse_float=str``; ``NaN``/``Infinity`` too) and resolves the index-encoded keys and attributes at all three levels.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ LEVELS = ("dataSet", "series", "observation")
 
 def read_json(text: str, url: str) -> Observations:
     try:
-        tree = json.loads(text, parse_float=str, parse_int=str)
+        tree = json.loads(text, parse_float=str, parse_int=str, parse_constant=str)
     except json.JSONDecodeError as exc:
         raise SourceError(
             SOURCE, url, f"invalid or truncated JSON at char {exc.pos} of {len(text)}: {exc.msg}"
