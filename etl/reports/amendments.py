@@ -11,7 +11,6 @@ for), and its changed cells, with the revised observations and snapshots behind 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
@@ -309,7 +308,3 @@ def record_changes(conn: Connection, report_id: int, changes: list[Change]) -> N
 def load_changes(conn: Connection, report_id: int) -> list[dict]:
     """The stored changed cells of one amended version, in order."""
     return [dict(r) for r in conn.execute(text(_CHANGES), {"r": report_id}).mappings()]
-
-
-def cells_json(cells: dict[str, dict]) -> str:
-    return json.dumps(cells, ensure_ascii=False, sort_keys=True)

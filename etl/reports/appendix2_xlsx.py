@@ -343,11 +343,6 @@ def _write_trailer(
     return row
 
 
-def fit_row_height(ws: Worksheet, row: int, widths: Sequence[float] = COLUMN_WIDTHS) -> None:
-    """Set the height of a table row of body type from its longest wrapped cell (``print_layout.fit_row``)."""
-    fit_row(ws, row, widths, BODY_PT)
-
-
 def _merged_height(text: str, size: float = NOTE_PT, bold: bool = False) -> float:
     """Row height for text in a merged A:I row (merged cells are never auto-fitted)."""
     return row_height(wrapped_lines(text, sum(COLUMN_WIDTHS), size, bold), size)
