@@ -29,6 +29,16 @@ def pool_name(source: str) -> str:
     return f"sdg_{source}"
 
 
+def queue_name(source: str) -> str:
+    """The Celery queue of a source's ingestion tasks: a slow source cannot starve the others' workers."""
+    return f"sdg_{source}"
+
+
+def queues() -> list[str]:
+    """Every queue a general worker listens to: Airflow's ``default`` and one per source."""
+    return ["default", *(queue_name(source) for source in SCHEDULES)]
+
+
 def pools() -> dict[str, dict]:
     """The pools in the format of ``airflow pools import``."""
     return {
