@@ -14,6 +14,9 @@ from sdg_airflow.task_policy import task_defaults
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Almaty"),
     catchup=False,
     max_active_runs=1,
+    # unattended: the 5 January run issues the drafts the regions need before the 15 January deadline, and
+    # issues only drafts (a final is always asked for by hand), so it is live from the first deployment
+    is_paused_upon_creation=False,
     tags=["sdg", "reporting"],
     params={
         "year": Param(
@@ -51,7 +54,7 @@ def sdg_annual_reporting():
         print(f"reporting year {year} (logical date {logical_date})")
         return year
 
-    @task
+    @task(multiple_outputs=False)
     def prepare_warehouse() -> dict:
         from etl.jobs import prepare_warehouse
 
@@ -63,7 +66,7 @@ def sdg_annual_reporting():
 
         return compute_facts(year)
 
-    @task(retries=0)  # the same facts fail the same way: a person must look, not a retry
+    @task(retries=0, multiple_outputs=False)  # the same facts fail the same way: a person must look, not a retry
     def check_facts(year: int) -> dict:
         """Quality gate: a critical failure (negative, >100 %, unknown region...) stops the forms."""
         from etl.quality.jobs import check_facts
@@ -72,7 +75,7 @@ def sdg_annual_reporting():
         print(f"facts {year}: {result['warnings']} warning(s), {result['empty_cells']} empty cells")
         return result
 
-    @task
+    @task(multiple_outputs=False)
     def issue_forms(year: int, params: dict | None = None) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
@@ -87,14 +90,14 @@ def sdg_annual_reporting():
         print(f"{result['forms']} Appendix 2 forms for {year} in {result['folder']}: {filled}; none: {result['empty']}")
         return {k: v for k, v in result.items() if k != "paths"}
 
-    @task
+    @task(multiple_outputs=False)
     def issue_appendix1(year: int) -> dict:
         """Each region's list of indicators (Appendix 1), re-issued only where the catalogue changed it."""
         from etl.jobs import issue_appendix1
 
         return issue_appendix1(year)
 
-    @task
+    @task(multiple_outputs=False)
     def issue_national_extract(year: int, params: dict | None = None) -> dict:
         """Every region's indicators in one workbook for the working body; a final one needs final forms."""
         from etl.jobs import issue_national_extract
@@ -103,7 +106,7 @@ def sdg_annual_reporting():
         print(f"national extract {year} v{result['version']}: {result['path']}")
         return result
 
-    @task
+    @task(multiple_outputs=False)
     def deliver(year: int) -> dict:
         """Newest forms to each region's working group, the extract to the working body; each once."""
         from etl.jobs import deliver

@@ -14,6 +14,7 @@ from sdg_airflow.task_policy import task_defaults
     start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Almaty"),
     catchup=False,
     max_active_runs=1,
+    is_paused_upon_creation=False,  # unattended: a paused watchdog would let a deadline pass in silence
     tags=["sdg", "reporting", "deadlines"],
     params={"year": Param(None, type=["null", "integer"], description="Reporting year; empty = the one due next")},
     default_args=task_defaults("watchdog", retries=0, retry_delay=timedelta(minutes=5)),
@@ -29,7 +30,7 @@ def sdg_deadline_watchdog():
     is red in the UI until it is put right. Quiet the rest of the year.
     """
 
-    @task
+    @task(multiple_outputs=False)
     def check_deadlines(params: dict | None = None) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, task
-from sdg_airflow.sources import SCHEDULES, pool_name
+from sdg_airflow.sources import SCHEDULES, pool_name, queue_name
 from sdg_airflow.task_policy import task_defaults
 from sdg_assets import OBSERVATIONS
 
@@ -18,18 +18,20 @@ def ingestion_dag(source: str, schedule: str, slots: int, what: str):
         start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Almaty"),
         catchup=False,
         max_active_runs=1,
+        is_paused_upon_creation=False,  # unattended: nightly from the first deployment
         tags=["sdg", "ingestion", source],
         doc_md=f"""
 ### Nightly ingestion: {source}
 
 Fetches every series declared in `catalogue/series/{source}.csv` from {what}: mapped tasks of up to 50 series
-each (at least {slots}, one per slot of pool `{pool_name(source)}`), each answer kept raw as a snapshot, the
-chunk's answers checked together with Great Expectations (failing rows are held in quarantine and the alert
-e-mailed; the rest loads) and each series loaded with its revision history in its own transaction. A chunk
-task is retried only when a series failed transiently (server down, deadline), and the retry repeats only
-what did not load; a deterministic failure (4xx, wrong shape, bad value) is never retried. Emits
-`sdg_observations_{source}` only when something changed; `check_all_loaded` fails at the end, after the
-others have loaded, naming every series that failed or was held whole.
+each (at least {slots}, one per slot of pool `{pool_name(source)}`, on Celery queue `{queue_name(source)}`), each
+answer kept raw as a snapshot, the chunk's answers checked together with Great Expectations (failing rows are
+held in quarantine and the alert e-mailed; the rest loads) and each series loaded with its revision history in
+its own transaction. A chunk task is retried only when a series failed transiently (server down, deadline),
+and the retry repeats only what did not load; a deterministic failure (4xx, wrong shape, bad value) is never
+retried. Emits `sdg_observations_{source}` only when something changed; `check_all_loaded` fails at the end,
+after the others have loaded, naming every series that failed or was held whole. A task that fails for good is
+e-mailed to the alert recipients; its Logs tab lists each series' snapshots, rows loaded and quarantined rows.
 """,
         # a chunk starts new series for 18 minutes (etl.jobs.INGEST_TASK_BUDGET); the task's 30-minute limit
         # covers the series in progress (its own 300 s deadline) and the end; only transient failures retry
@@ -42,7 +44,7 @@ others have loaded, naming every series that failed or was held whole.
         ),
     )
     def ingestion():
-        @task
+        @task(multiple_outputs=False)
         def prepare_warehouse() -> dict:
             from etl.jobs import prepare_warehouse
 
@@ -54,7 +56,8 @@ others have loaded, naming every series that failed or was held whole.
 
             return series_chunks(source, slots)
 
-        @task(pool=pool_name(source), max_active_tis_per_dag=slots)
+        # on the source's own Celery queue: a slow source occupies its workers only, never the others'
+        @task(pool=pool_name(source), queue=queue_name(source), max_active_tis_per_dag=slots)
         def ingest(series_keys: list[str]) -> list[dict]:
             from airflow.sdk import get_current_context
 

@@ -63,6 +63,41 @@ def test_every_dag_is_scheduled_tagged_and_not_catching_up(dagbag):
         assert dag.doc_md, f"{dag_id} has no docstring for the UI"
 
 
+#: DAGs that must run with nobody watching: live (not paused) as soon as the dag-processor first stores them.
+#: The annual report too: its 5 January run issues only drafts, which the regions need before 15 January.
+UNATTENDED = DAG_IDS
+
+
+def test_every_dag_has_owner_tags_docs_and_failure_alerts(dagbag):
+    from sdg_airflow.task_policy import OWNER, notify_failure, on_task_end
+
+    for dag_id in DAG_IDS:
+        dag = dagbag.dags[dag_id]
+        assert dag.owner == OWNER == "sdg-data", dag_id
+        assert dag.tags and dag.doc_md and len(dag.doc_md) > 200, dag_id  # a page in the UI, not a title
+        for task in dag.tasks:
+            callbacks = task.on_failure_callback
+            assert notify_failure in callbacks, f"{dag_id}.{task.task_id} fails in silence"
+            assert callbacks[-1] is on_task_end, f"{dag_id}.{task.task_id}: the SIGTERM stop must come last"
+            assert task.owner == OWNER, f"{dag_id}.{task.task_id}"
+
+
+def test_unattended_dags_are_not_paused_on_creation(dagbag):
+    assert UNATTENDED <= DAG_IDS
+    for dag_id in UNATTENDED:
+        assert dagbag.dags[dag_id].is_paused_upon_creation is False, dag_id
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_ingest_tasks_run_on_their_source_queue(dagbag, source):
+    """Celery workers may serve one source each; the light tasks stay on the default queue."""
+    from sdg_airflow.sources import queue_name
+
+    dag = dagbag.dags[f"sdg_ingest_{source}"]
+    assert dag.get_task("ingest").queue == queue_name(source) == f"sdg_{source}"
+    assert {t.queue for t in dag.tasks if t.task_id != "ingest"} == {"default"}
+
+
 @pytest.mark.parametrize("source", SOURCES)
 def test_ingest_dag_structure(dagbag, source):
     dag = dagbag.dags[f"sdg_ingest_{source}"]
@@ -154,10 +189,11 @@ def test_settings_come_from_airflow_connections(dagbag, airflow_db, warehouse_ur
 
 @pytest.mark.airflow
 def test_one_failing_series_fails_alone_and_the_others_load(
-    dagbag, airflow_db, warehouse_url, engine, monkeypatch, capfd
+    dagbag, airflow_db, warehouse_url, engine, monkeypatch, capfd, smtp
 ):
     """A 404 on one series (SYNTHETIC fault) is not retried (no chunk task is); a 500 on another is retried
-    inside the fetch; every other series loads, the asset is announced, and the run ends failed, naming it."""
+    inside the fetch; every other series loads, the asset is announced, and the run ends failed, naming it,
+    in an e-mail to the alert recipients too."""
     from etl.jobs import series_keys
     from etl.sources.replay import Faults, ReplayServer
 
@@ -186,3 +222,8 @@ def test_one_failing_series_fails_alone_and_the_others_load(
         )
     assert loaded == set(keys) - {broken}
     assert flaky in loaded and sum(1 for path in faults.requests if "GetIndexData/704460" in path) >= 2
+    subjects = [message["Subject"] for _, message in smtp.messages]
+    assert subjects == ["[SDG pipeline] sdg_ingest_taldau.check_all_loaded failed"]  # the one failed task, once
+    recipients, alert = smtp.messages[0]
+    assert recipients == ["data-team@example.kz", "akimat@example.kz"]
+    assert f"{broken}: taldau: http" in alert.get_content() and "IncompleteIngestion" in alert.get_content()

@@ -10,7 +10,8 @@ one statement set: facts no longer produced disappear, and an unchanged fact kee
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+import logging
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,6 +22,8 @@ from sqlalchemy.engine import Connection
 from etl.catalogue.formulas import Formula, Operand
 from etl.catalogue.units import Units, load_units, normalise
 from etl.indicators.formulas import OperandValue, evaluate
+
+log = logging.getLogger(__name__)
 
 #: observation status → indicator value status
 _STATUS = "CASE o.obs_status WHEN 'A' THEN 'final' WHEN 'suppressed' THEN 'suppressed' ELSE 'missing' END"
@@ -122,6 +125,9 @@ def compute_indicator_values(conn: Connection, year: int | None = None, units: U
         )
     conn.execute(text(_MERGE))
     conn.execute(text(_DELETE_STALE), {"year": year})
+    log.info("indicator values of %s: %d cells, %d with a value; cells by year %s", year or "every year",
+             len(chosen), sum(c.value is not None for c in chosen),
+             dict(sorted(Counter(c.year for c in chosen).items())))  # fmt: skip
     return len(chosen)
 
 

@@ -202,6 +202,9 @@ def _fetch(engine: Engine, item: _Work) -> None:
                 snap = snapshots.record(conn, fetched, item.series.source, item.series.series_key)
                 reload = snap.already_loaded and _release_pending(conn, snap.snapshot_id)
             item.result.snapshots.append(snap.snapshot_id)
+            state = "released rows to load" if reload else "loaded before" if snap.already_loaded else "new"
+            log.info("%s: snapshot %s (%s, %d bytes from %s): %s", item.series.series_key, snap.snapshot_id, state,
+                     len(fetched.content), fetched.url, snap.path)  # fmt: skip
             if not snap.already_loaded or reload:
                 item.pending.append((snap, fetched))
     if not item.pending:
@@ -258,8 +261,9 @@ def _decide_and_load(conn: Connection, item: _Work) -> None:
     if not all(d.load for d in decisions):
         result.status = "quarantined"
         result.quarantines = [d.quarantine_id for d in decisions if d.quarantine_id and not d.load]
-        log.error("%s: quarantined by critical quality failures (quarantine %s); nothing loaded",
-                  series.series_key, result.quarantines)  # fmt: skip
+        log.error("%s: quarantined by critical quality failures (quarantine %s); nothing loaded: %s",
+                  series.series_key, result.quarantines,
+                  "; ".join(o.describe() for d in decisions for o in d.critical))  # fmt: skip
         return
     series_id = _series_id(conn, series)
     for (snap, fetched, frame), decision in zip(checked, decisions, strict=True):
@@ -281,8 +285,12 @@ def _decide_and_load(conn: Connection, item: _Work) -> None:
     result.quarantines = [d.quarantine_id for d in decisions if d.held_row_ids]
     result.status = "partial" if result.held_rows else "loaded"
     result.warnings = sum(len(d.warnings) for d in decisions)
-    log.info("%s: %d rows (%d new, %d revised); %d held back in quarantine %s", series.series_key, result.rows,
-             result.inserted, result.revised, result.held_rows, result.quarantines)  # fmt: skip
+    log.info("%s: %d rows loaded (%d new, %d revised) from snapshots %s; %d held back in quarantine %s",
+             series.series_key, result.rows, result.inserted, result.revised, [s.snapshot_id for s, _, _ in checked],
+             result.held_rows, result.quarantines)  # fmt: skip
+    if result.held_rows:
+        log.warning("%s: %d rows held back in quarantine %s: %s", series.series_key, result.held_rows,
+                    result.quarantines, "; ".join(o.describe() for d in decisions for o in d.critical))  # fmt: skip
 
 
 def _release_pending(conn: Connection, snapshot_id: int) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+
+log = logging.getLogger(__name__)
 
 _LATEST = """
 SELECT report_id, version, path, sha256, content_sha256, status, created_at, facts_filled FROM sdg.report
@@ -101,11 +104,15 @@ def record_report(
     extra = {"cells": None if cells is None else json.dumps(cells, ensure_ascii=False, sort_keys=True),
              "facts": facts_filled, "amends": amends}  # fmt: skip
     report_id = conn.execute(text(_RECORD), {**params, "sha": file_sha, "csha": digest, **extra}).scalar_one()
+    log.info("issued %s %s %s v%d (%s, %s Facts): %s", kind, kato_code or "national", year, version, status,
+             "?" if facts_filled is None else facts_filled, path)  # fmt: skip
     return IssuedReport(kato_code, year, version, path, file_sha, True, report_id, status, facts_filled)
 
 
 def reused(latest: Any, kato_code: str | None, year: int) -> IssuedReport:
     """The latest version, issued before with the same content: nothing new."""
+    log.info("unchanged %s %s v%d: %s is still current, not issued again", kato_code or "national", year,
+             latest.version, latest.path)  # fmt: skip
     return IssuedReport(
         kato_code, year, latest.version, Path(latest.path), latest.sha256, False, latest.report_id, latest.status,
         getattr(latest, "facts_filled", None),

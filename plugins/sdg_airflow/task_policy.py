@@ -8,10 +8,14 @@ retry can cure, and SIGTERM as a clean stop.
 - SIGTERM (a worker shutting down, ``kill`` of ``airflow dags test``): the running task unwinds (its
   transaction rolls back), reports its state, and the process then stops. Without this, the task runner's
   own SIGTERM handler only calls ``on_kill`` and carries on, so ``airflow dags test`` could not be stopped.
+- A task that fails for good (its retries spent, or a failure no retry can cure) is e-mailed to the alert
+  recipients (:func:`notify_failure`, the same SMTP settings as the quarantine alerts), so an unattended
+  night that went wrong is not found only when someone opens the UI.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import timedelta
 from typing import Any
@@ -19,6 +23,14 @@ from typing import Any
 from airflow.sdk.definitions.retry_policy import RetryDecision, RetryPolicy
 
 from sdg_airflow.connections import apply_connections
+
+log = logging.getLogger(__name__)
+
+#: who answers for the SDG DAGs (the Owner column of the UI)
+OWNER = "sdg-data"
+#: loggers whose INFO only buries what the task did: GX logs one line per public function it registers at import
+#: (Airflow's ``[logging] namespace_levels`` reaches structlog loggers only, not these stdlib ones)
+QUIET_LOGGERS = ("great_expectations._docs_decorators",)
 
 #: execution_timeout per kind of DAG. Ingest: a chunk of series (new ones started for 18 minutes, the last within
 #: its 300 s series deadline, then gate and load); facts and reports: the whole warehouse; the watchdog: one query.
@@ -56,10 +68,13 @@ def _sigterm_noted() -> None:
 
 
 def on_task_start(context: Any = None) -> None:
-    """``on_execute_callback``: SIGTERM now raises ``etl.termination.Terminated`` in the task."""
+    """``on_execute_callback``: SIGTERM now raises ``etl.termination.Terminated`` in the task; noisy loggers
+    are turned down so that the task log shows the task's own lines."""
     from etl import termination
 
     _Stopping.task_running = True
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     termination.raise_on_sigterm(before=_sigterm_noted)  # replaces the runner's, which only calls on_kill
 
 
@@ -73,16 +88,46 @@ def on_task_end(context: Any = None) -> None:
         raise SystemExit(143)
 
 
+def notify_failure(context: Any = None) -> None:
+    """``on_failure_callback``: e-mail the alert recipients (``SDG_ALERT_RECIPIENTS`` or the ``recipients`` extra
+    of ``smtp_default``) which task failed, why, and where its log is; a mail problem is logged, never raised."""
+    from etl.alerts.email import send_alert
+
+    context = context or {}
+    ti = context.get("ti")
+    dag_id, task_id = getattr(ti, "dag_id", "?"), getattr(ti, "task_id", "?")
+    if getattr(ti, "map_index", -1) not in (-1, None):
+        task_id = f"{task_id}[{ti.map_index}]"
+    error = context.get("exception")
+    body = [
+        f"DAG: {dag_id}",
+        f"Task: {task_id}",
+        f"Run: {getattr(ti, 'run_id', '?')} (try {getattr(ti, 'try_number', '?')})",
+        f"Error: {type(error).__name__}: {error}" if error is not None else "Error: see the task log",
+    ]
+    try:
+        body.append(f"Log: {ti.log_url}")
+    except Exception:  # noqa: BLE001 - no api-server base URL configured: the e-mail still goes
+        body.append("Log: the task's Logs tab in the Airflow UI")
+    try:  # never in the way of the callbacks after this one (on_task_end ends a SIGTERMed process)
+        result = send_alert(f"[SDG pipeline] {dag_id}.{task_id} failed", "\n".join(body) + "\n")
+    except Exception:  # noqa: BLE001 - e.g. a malformed SDG_SMTP_PORT: logged, the task's own failure stands
+        log.exception("failure alert for %s.%s could not be sent", dag_id, task_id)
+        return
+    log.info("failure alert for %s.%s: %s (%s)", dag_id, task_id, "sent" if result.sent else "not sent", result.detail)
+
+
 def task_defaults(kind: str, retries: int, retry_delay: timedelta, **extra: Any) -> dict[str, Any]:
     """``default_args`` for a DAG of ``kind`` (a key of :data:`TIMEOUTS`)."""
     return {
+        "owner": OWNER,
         "execution_timeout": TIMEOUTS[kind],
         "retries": retries,
         "retry_delay": retry_delay,
         "retry_policy": TransientOnly(),
         "on_execute_callback": [apply_connections, on_task_start],
         "on_success_callback": [on_task_end],
-        "on_failure_callback": [on_task_end],
+        "on_failure_callback": [notify_failure, on_task_end],  # on_task_end last: it may end the process
         "on_retry_callback": [on_task_end],
         "on_skipped_callback": [on_task_end],
         **extra,
