@@ -5,6 +5,9 @@ FROM apache/airflow:3.3.2-python3.11
 # Named volumes take the owner of the folder they are first mounted on: create the data folder
 # (snapshots, reports, the files inbox) and the logs folder for the airflow user.
 USER root
+# Chromium prints the working body's overview to PDF (etl/reports/overview_issue.py).
+RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation2 \
+    && rm -rf /var/lib/apt/lists/*
 RUN mkdir -p /opt/sdg/var /opt/airflow/logs \
     && chown airflow:root /opt/sdg /opt/sdg/var /opt/airflow/logs \
     && chmod 775 /opt/sdg/var /opt/airflow/logs

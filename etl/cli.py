@@ -298,6 +298,11 @@ def _report_extract(args: argparse.Namespace) -> int:
     print(f"national extract {r['year']} v{r['version']} ({state}) {r['status']}: {r['path']}")
     print(f"Fact filled in {r['facts']} indicator rows")
     print(f"{r['regions_ready']} of {r['regions']} regions with a current, non-draft form")
+    overview = r["overview"]
+    for path in overview["written"] or overview["present"]:
+        print(f"overview: {path}")
+    for why in overview["skipped"]:
+        print(f"overview: {why}")
     return 0
 
 

@@ -92,3 +92,25 @@ def quality_retention_days() -> int:
     if days < 1:
         raise ValueError(f"SDG_QUALITY_RETENTION_DAYS must be at least 1, got {days}")
     return days
+
+
+def boundary_file() -> Path | None:
+    """``SDG_BOUNDARY_FILE``: a GeoJSON of the regions' borders for the overview's maps (no maps without one)."""
+    raw = os.environ.get("SDG_BOUNDARY_FILE", "").strip()
+    return Path(raw) if raw else None
+
+
+def chromium() -> str | None:
+    """The headless browser that prints the overview to PDF: ``SDG_CHROMIUM`` (a program, or ``off`` for no
+    PDF), else ``chromium`` on the PATH; None when there is none."""
+    import shutil
+
+    raw = os.environ.get("SDG_CHROMIUM", "").strip()
+    if raw.lower() == "off":
+        return None
+    if raw:
+        found = shutil.which(raw)
+        if found is None:
+            raise ValueError(f"SDG_CHROMIUM={raw!r}: no such program (a path to chromium, or 'off')")
+        return found
+    return shutil.which("chromium") or shutil.which("chromium-browser")

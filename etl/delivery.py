@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -45,6 +46,11 @@ FROM sdg.delivery AS d JOIN sdg.report AS r USING (report_id)
 WHERE r.kind = :kind AND r.kato_code IS NOT DISTINCT FROM :k AND r.year = :y AND r.status IN ('final', 'amended')
   AND d.status = 'sent'
 ORDER BY d.recipient, d.sent_at
+"""
+
+_COMPANIONS = """
+SELECT path, sha256 FROM sdg.report_file WHERE report_id = :r AND format IN ('html', 'pdf')
+ORDER BY path
 """
 
 _LOG = """
@@ -184,10 +190,10 @@ def _deliver_one(
     if recipient.channel == "email" and not settings.host:
         summary.not_configured.append(label)  # nothing attempted, nothing logged: the watchdog will see it
         return
-    path = Path(report["path"])
-    problem = _file_problem(path, report["sha256"])
+    files = [(Path(report["path"]), report["sha256"]), *_companions(conn, report["report_id"])]
+    problem = next((p for p in (_file_problem(path, sha) for path, sha in files) if p), None)
     if problem is None:
-        sent, detail = _send(report, recipient, path, settings, changes)
+        sent, detail = _send(report, recipient, [path for path, _ in files], settings, changes)
     else:
         sent, detail = False, problem
     conn.execute(
@@ -207,26 +213,36 @@ def _file_problem(path: Path, sha256: str) -> str | None:
     return None
 
 
-def _send(report, recipient: Recipient, path: Path, settings: SmtpSettings, changes: list[dict]) -> tuple[bool, str]:
+def _companions(conn: Connection, report_id: int) -> list[tuple[Path, str]]:
+    """Files that travel with a report: the overview pages and PDFs of a national extract (``overview_issue``)."""
+    rows = conn.execute(text(_COMPANIONS), {"r": report_id})
+    return [(Path(row.path), row.sha256) for row in rows]
+
+
+def _send(
+    report, recipient: Recipient, paths: list[Path], settings: SmtpSettings, changes: list[dict]
+) -> tuple[bool, str]:
     if recipient.channel == "folder":
-        return _copy(path, recipient.address)
-    subject, body = message_text(report, changes)
-    result = send_mail(subject, body, (recipient.address,), settings=settings, attachments=(path,))
+        return _copy(paths, recipient.address)
+    subject, body = message_text(report, changes, [path.name for path in paths[1:]])
+    result = send_mail(subject, body, (recipient.address,), settings=settings, attachments=tuple(paths))
     return result.sent, result.detail
 
 
-def _copy(path: Path, address: str) -> tuple[bool, str]:
+def _copy(paths: list[Path], address: str) -> tuple[bool, str]:
     folder = Path(address) if Path(address).is_absolute() else config.data_dir() / address
-    target = folder / path.name
+    targets = [folder / path.name for path in paths]
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        if not target.exists():
-            shutil.copy2(path, target)
-        elif target.read_bytes() != path.read_bytes():
-            return False, f"{target} exists with other content; issued files are never overwritten"
+        for path, target in zip(paths, targets, strict=True):
+            if target.exists() and target.read_bytes() != path.read_bytes():
+                return False, f"{target} exists with other content; issued files are never overwritten"
+        for path, target in zip(paths, targets, strict=True):
+            if not target.exists():
+                shutil.copy2(path, target)
     except OSError as exc:
         return False, f"{type(exc).__name__}: {exc}"
-    return True, f"copied to {target}"
+    return True, "copied to " + ", ".join(str(target) for target in targets)
 
 
 _KIND_TEXT = {
@@ -241,9 +257,10 @@ _KIND_TEXT = {
 }
 
 
-def message_text(report, changes: list[dict] | None = None) -> tuple[str, str]:
+def message_text(report, changes: list[dict] | None = None, companions: Sequence[str] = ()) -> tuple[str, str]:
     """Subject and body in Russian and Kazakh: what is attached, which version, and its sha256; an amended
-    version opens with a cover note (which version it replaces, which cells changed: ``cover_note``)."""
+    version opens with a cover note (which version it replaces, which cells changed: ``cover_note``); the files
+    that travel with it (the overview of an extract) are named."""
     kind_ru, kind_kk = _KIND_TEXT[report["kind"]]
     status_ru, status_kk = (
         FORM_TEXTS[lang].status_text.get(report["status"], report["status"]) for lang in ("ru", "kk")
@@ -253,13 +270,15 @@ def message_text(report, changes: list[dict] | None = None) -> tuple[str, str]:
     year, version, name = report["year"], report["version"], Path(report["path"]).name
     subject = f"{kind_ru}: {where_ru}{year} год, версия {version} ({status_ru})"
     cover = cover_note(report, changes or []) if report["status"] == "amended" else ""
+    also_ru = f"Обзор по регионам (HTML и PDF) во вложении: {', '.join(companions)}\n" if companions else ""
+    also_kk = f"Өңірлер бойынша шолу (HTML және PDF) қоса беріледі: {', '.join(companions)}\n" if companions else ""
     body = cover + (
         f"{kind_ru}: {where_ru}{year} год.\n"
         f"Версия {version}, статус: {status_ru}. Файл во вложении: {name}\n"
-        f"Контрольная сумма SHA-256: {report['sha256']}\n\n"
+        f"Контрольная сумма SHA-256: {report['sha256']}\n{also_ru}\n"
         f"{kind_kk}: {where_kk}{year} жыл.\n"
         f"{version}-нұсқа, мәртебесі: {status_kk}. Файл қоса беріледі: {name}\n"
-        f"SHA-256 бақылау сомасы: {report['sha256']}\n\n"
+        f"SHA-256 бақылау сомасы: {report['sha256']}\n{also_kk}\n"
         "Письмо сформировано автоматически / Хат автоматты түрде жасалды.\n"
     )
     return subject, body

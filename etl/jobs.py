@@ -7,6 +7,7 @@ them through XCom, and the CLI prints them.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 
@@ -38,6 +39,8 @@ def prepare_warehouse(url: str | None = None) -> dict:
         decision = check_catalogue(conn)
         if not decision.load:  # raising rolls the sync back: a broken catalogue never reaches the warehouse
             raise QualityFailure(decision, "catalogue")
+    log.info("warehouse ready: migrations applied %s; catalogue %s; %d recipients", applied or "none",
+             synced.__dict__, len(recipients))  # fmt: skip
     return {"migrations_applied": applied, **synced.__dict__, "recipients": len(recipients)}
 
 
@@ -101,6 +104,9 @@ def ingest_batch(
     report = None if done is None else (lambda r: done(r.as_dict()))
     results = failed + ingest_many(get_engine(url), todo, done=report, budget=budget)
     finish_ingest_run(url)
+    log.info("%d series ingested: %s; %d rows loaded, %d held in quarantine", len(results),
+             dict(Counter(r.status for r in results)), sum(r.rows for r in results),
+             sum(r.held_rows for r in results))  # fmt: skip
     order = {k: i for i, k in enumerate(keys)}
     return sorted((r.as_dict() for r in results), key=lambda r: order[r["series_key"]])
 
@@ -166,6 +172,10 @@ def issue_forms(
 
     row_files = write_missing_form_rows(engine, year)
     folder = config.reports_dir() / str(year) / "appendix2"
+    log.info("%d Appendix 2 forms for %d in %s (%d new versions, %d amended); Fact in %d of %d rows; no Fact: %s",
+             len(run.issued), year, folder, sum(r.new for r in run.issued),
+             sum(r.new and r.status == "amended" for r in run.issued), run.facts, run.rows,
+             run.empty or "none")  # fmt: skip
     return {
         "year": year,
         "forms": len(run.issued),
@@ -202,6 +212,7 @@ def issue_appendix1(year: int, url: str | None = None) -> dict:
     from etl.reports.appendix1 import issue_appendix1
 
     issued = issue_appendix1(get_engine(url), year)
+    log.info("%d Appendix 1 lists for %d (%d new versions)", len(issued), year, sum(r.new for r in issued))
     return {"year": year, "lists": len(issued), "new_versions": sum(r.new for r in issued),
             "folder": str(config.reports_dir() / str(year) / "appendix1")}  # fmt: skip
 
@@ -209,8 +220,15 @@ def issue_appendix1(year: int, url: str | None = None) -> dict:
 def issue_national_extract(year: int, status: str = "draft", url: str | None = None, allow_empty: bool = False) -> dict:
     """Issue the national extract of ``year`` (every region's Appendix 2 indicators, with their coverage)."""
     from etl.reports.national_extract import issue_national_extract
+    from etl.reports.overview_issue import write_overview
 
-    issued, extract = issue_national_extract(get_engine(url), year, status, allow_empty=allow_empty)
+    engine = get_engine(url)
+    issued, extract = issue_national_extract(engine, year, status, allow_empty=allow_empty)
+    log.info("national extract %d v%d (%s, %s): %s", year, issued.version, issued.status,
+             "new" if issued.new else "unchanged", issued.path)  # fmt: skip
+    overview = write_overview(engine, year, extract)  # the working body's overview travels with the extract
+    for why in overview.skipped:
+        log.info("overview of %s: %s", year, why)
     return {
         "year": year,
         "version": issued.version,
@@ -221,6 +239,7 @@ def issue_national_extract(year: int, status: str = "draft", url: str | None = N
         "sha256": issued.sha256,
         "regions": len(extract.regions),
         "regions_ready": len(extract.regions) - len(extract.problems()),
+        "overview": overview.as_dict(),
     }
 
 
@@ -229,6 +248,7 @@ def deliver(year: int, kinds: tuple[str, ...] | None = None, url: str | None = N
     from etl.delivery import KINDS, DeliveryFailed, deliver_reports
 
     summary = deliver_reports(get_engine(url), year, kinds or KINDS)
+    log.info("deliveries for %d: %d sent, %d failed", year, len(summary.sent), len(summary.failed))
     if summary.failed:
         failed = "; ".join(summary.failed)
         raise DeliveryFailed(f"{len(summary.failed)} deliveries failed ({len(summary.sent)} sent meanwhile): {failed}")

@@ -26,6 +26,9 @@ os.environ.setdefault("AIRFLOW_HOME", str(ROOT / "var" / "test-airflow"))
 os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
 os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+# Printing the overview to PDF takes Chromium about 9 s a page, in every test that issues an extract: only the
+# tests of the overview and its delivery turn it on (tests/test_overview*.py).
+os.environ.setdefault("SDG_CHROMIUM", "off")
 for extra in (ROOT / "plugins", ROOT / "dags"):
     if str(extra) not in sys.path:
         sys.path.insert(0, str(extra))

@@ -172,8 +172,15 @@ def test_a_revision_after_the_final_reaches_every_earlier_recipient_as_an_amendm
         body = message.get_body(("plain",)).get_content()
         assert "Сопроводительное письмо" in body and "заменяет версию 1" in body and "Ілеспе хат" in body
         assert f"{fact_ru['Было']} → 4,3" in body and f"снимок № {new_snap}" in body
-        (attachment,) = list(message.iter_attachments())
+        attachment, *overview = list(message.iter_attachments())  # the extract's overview pages travel with it
         assert attachment.get_filename().endswith("_v2.xlsx")
+        assert [a.get_filename() for a in overview] in (
+            [],
+            [
+                attachment.get_filename()[:-5] + "_overview_kk.html",
+                attachment.get_filename()[:-5] + "_overview_ru.html",
+            ],
+        )
     form_mail = fresh[f"rwg-{ASTANA}@example.org"]
     (attachment,) = list(form_mail.iter_attachments())
     assert attachment.get_content() == Path(v2.path).read_bytes()

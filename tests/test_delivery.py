@@ -52,10 +52,14 @@ def test_each_region_gets_its_form_and_the_working_body_the_extract_once(issued,
         body = message.get_body(("plain",)).get_content()
         assert _sha(path) in body and "2-қосымша" in body and "версия 1 (черновик)" in message["Subject"]
     extract = Path(issued["extract"])
-    (attachment,) = list(by_recipient["working-body@example.org"].iter_attachments())
+    attachment, *overview = list(by_recipient["working-body@example.org"].iter_attachments())
     assert attachment.get_filename() == extract.name
-    copied = config.data_dir() / "outbox" / "working-body" / extract.name
-    assert copied.read_bytes() == extract.read_bytes()
+    # the overview pages travel with the extract (PDFs too where Chromium prints them: tests/test_overview.py)
+    pages = [extract.stem + f"_overview_{language}.html" for language in ("kk", "ru")]
+    assert [a.get_filename() for a in overview] == pages
+    outbox = config.data_dir() / "outbox" / "working-body"
+    assert sorted(p.name for p in outbox.iterdir()) == sorted([extract.name, *pages])
+    assert (outbox / extract.name).read_bytes() == extract.read_bytes()
     assert sorted(status for _, _, status, _ in _deliveries(engine)) == ["sent"] * 22
 
     again = deliver(YEAR)  # nothing twice

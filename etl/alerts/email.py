@@ -80,7 +80,8 @@ def send_mail(
     for path in attachments:
         kind = _TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         maintype, _, subtype = kind.partition("/")
-        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name)
+        params = {"charset": "utf-8"} if maintype == "text" else None  # issued text files are UTF-8
+        message.add_attachment(path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name, params=params)
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=30) as smtp:
             if settings.starttls:
