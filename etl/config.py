@@ -33,15 +33,55 @@ def data_dir() -> Path:
 
 
 def snapshot_dir() -> Path:
+    """``SDG_SNAPSHOT_DIR``, else ``<data_dir>/snapshots``: the raw answers of the sources, as fetched."""
     return Path(os.environ.get("SDG_SNAPSHOT_DIR") or data_dir() / "snapshots")
 
 
 def reports_dir() -> Path:
+    """``SDG_REPORTS_DIR``, else ``<data_dir>/reports``: the issued forms and extracts."""
     return Path(os.environ.get("SDG_REPORTS_DIR") or data_dir() / "reports")
 
 
 def taldau_url() -> str:
+    """``SDG_TALDAU_URL``, else the production Taldau API: the base of every Taldau request."""
     return (os.environ.get("SDG_TALDAU_URL") or DEFAULT_TALDAU_URL).rstrip("/")
+
+
+#: UN SDG API production base; tests and the demo point ``SDG_UNSD_URL`` at a replay server.
+DEFAULT_UNSD_URL = "https://unstats.un.org/sdgapi"
+#: The statistics office's Open SDG data repository (raw files of its default branch).
+DEFAULT_OPENSDG_URL = "https://raw.githubusercontent.com/kazstat/sdg-data-kazstat/master"
+
+
+def unsd_url() -> str:
+    """``SDG_UNSD_URL``, else the public UN SDG API: the base of ``Series/Data`` requests."""
+    return (os.environ.get("SDG_UNSD_URL") or DEFAULT_UNSD_URL).rstrip("/")
+
+
+def opensdg_url() -> str:
+    """``SDG_OPENSDG_URL`` (an HTTP(S) base of the raw files, or a local clone), else the office's published
+    repository."""
+    return (os.environ.get("SDG_OPENSDG_URL") or DEFAULT_OPENSDG_URL).rstrip("/")
+
+
+def sdmx_url() -> str | None:
+    """``SDG_SDMX_URL``: the SDMX REST endpoint base. No default: None until one is configured, and then SDMX
+    series cannot be fetched (the client says so)."""
+    return os.environ.get("SDG_SDMX_URL") or None
+
+
+def files_inbox() -> Path:
+    """``SDG_FILES_INBOX``, else ``<data_dir>/inbox``: where responsible bodies drop their files.
+
+    The default folder is created empty, so a fresh clone has nothing to do; a configured one is never
+    created: if it is missing (an unmounted share), reading it is an error.
+    """
+    configured = os.environ.get("SDG_FILES_INBOX")
+    if configured:
+        return Path(configured)
+    default = data_dir() / "inbox"
+    default.mkdir(exist_ok=True)
+    return default
 
 
 #: Seconds one HTTP request may take in all (connect, headers, every byte of the body, retries and their waits).
@@ -105,12 +145,80 @@ def chromium() -> str | None:
     PDF), else ``chromium`` on the PATH; None when there is none."""
     import shutil
 
-    raw = os.environ.get("SDG_CHROMIUM", "").strip()
-    if raw.lower() == "off":
+    if chromium_off():
         return None
+    raw = os.environ.get("SDG_CHROMIUM", "").strip()
     if raw:
         found = shutil.which(raw)
         if found is None:
             raise ValueError(f"SDG_CHROMIUM={raw!r}: no such program (a path to chromium, or 'off')")
         return found
     return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def chromium_off() -> bool:
+    """``SDG_CHROMIUM=off`` (any case): the overview is written as HTML only, on purpose (default: printing on)."""
+    return os.environ.get("SDG_CHROMIUM", "").strip().lower() == "off"
+
+
+def configured_analyst_url() -> str | None:
+    """``SDG_ANALYST_URL``: the analysts' page's own login (a member of ``sdg_analyst``); None (the default): the
+    page uses the warehouse's URL and ``SET ROLE sdg_analyst``."""
+    return os.environ.get("SDG_ANALYST_URL") or None
+
+
+#: The SMTP port when ``SDG_SMTP_PORT`` is empty, and the sender when ``SDG_ALERT_FROM`` is.
+DEFAULT_SMTP_PORT = 25
+DEFAULT_ALERT_FROM = "sdg-pipeline@localhost"
+#: How ``SDG_SMTP_STARTTLS`` may be spelt (empty: off); anything else is an error, not a silent "off".
+_TRUE, _FALSE = ("1", "true", "yes"), ("", "0", "false", "no")
+
+
+def smtp_host() -> str:
+    """``SDG_SMTP_HOST``: the mail server of alerts and deliveries; empty (the default): mail is logged as not sent."""
+    return os.environ.get("SDG_SMTP_HOST", "").strip()
+
+
+def smtp_port() -> int:
+    """``SDG_SMTP_PORT``, else 25."""
+    raw = os.environ.get("SDG_SMTP_PORT", "").strip()
+    if not raw:
+        return DEFAULT_SMTP_PORT
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ValueError(f"SDG_SMTP_PORT={raw!r}: expected a port number") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"SDG_SMTP_PORT={raw!r}: expected a port number from 1 to 65535")
+    return port
+
+
+def smtp_user() -> str:
+    """``SDG_SMTP_USER``: the login on the mail server; empty (the default): no login."""
+    return os.environ.get("SDG_SMTP_USER", "")
+
+
+def smtp_password() -> str:
+    """``SDG_SMTP_PASSWORD``: the password of ``SDG_SMTP_USER`` (default empty); never logged."""
+    return os.environ.get("SDG_SMTP_PASSWORD", "")
+
+
+def smtp_starttls() -> bool:
+    """``SDG_SMTP_STARTTLS`` (``1``/``true``/``yes`` or ``0``/``false``/``no``, any case): STARTTLS before the
+    login; off by default."""
+    raw = os.environ.get("SDG_SMTP_STARTTLS", "").strip()
+    if raw.lower() in _TRUE:
+        return True
+    if raw.lower() in _FALSE:
+        return False
+    raise ValueError(f"SDG_SMTP_STARTTLS={raw!r}: expected true or false (1/0, yes/no)")
+
+
+def alert_from() -> str:
+    """``SDG_ALERT_FROM``, else ``sdg-pipeline@localhost``: the sender of alerts and deliveries."""
+    return os.environ.get("SDG_ALERT_FROM") or DEFAULT_ALERT_FROM
+
+
+def alert_recipients() -> tuple[str, ...]:
+    """``SDG_ALERT_RECIPIENTS``: who gets alerts, comma-separated; none by default (an alert is then not sent)."""
+    return tuple(r.strip() for r in os.environ.get("SDG_ALERT_RECIPIENTS", "").split(",") if r.strip())

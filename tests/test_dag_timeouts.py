@@ -78,5 +78,8 @@ def test_callbacks_keep_connections_and_add_the_sigterm_stop(dagbag):
     from sdg_airflow.task_policy import on_task_end, on_task_start
 
     for dag_id, task in _tasks(dagbag):
-        assert list(task.on_execute_callback) == [apply_connections, on_task_start], f"{dag_id}.{task.task_id}"
+        # a mapped task keeps it among the arguments each mapped instance is built with
+        hook = task.partial_kwargs.get("pre_execute") if hasattr(task, "partial_kwargs") else task._pre_execute_hook
+        assert hook is apply_connections, f"{dag_id}.{task.task_id}"
+        assert list(task.on_execute_callback) == [on_task_start], f"{dag_id}.{task.task_id}"
         assert on_task_end in list(task.on_failure_callback) and on_task_end in list(task.on_retry_callback)

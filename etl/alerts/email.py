@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-import os
 import smtplib
 import ssl
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
+
+from etl import config
 
 log = logging.getLogger(__name__)
 #: not in every system's mime.types
@@ -33,15 +34,15 @@ class SmtpSettings:
 
     @classmethod
     def from_env(cls) -> SmtpSettings:
-        recipients = tuple(r.strip() for r in os.environ.get("SDG_ALERT_RECIPIENTS", "").split(",") if r.strip())
+        """The settings in effect (see ``etl.config``: ``SDG_SMTP_*``, ``SDG_ALERT_FROM``, ``SDG_ALERT_RECIPIENTS``)."""
         return cls(
-            host=os.environ.get("SDG_SMTP_HOST", "").strip(),
-            port=int(os.environ.get("SDG_SMTP_PORT") or 25),
-            user=os.environ.get("SDG_SMTP_USER", ""),
-            password=os.environ.get("SDG_SMTP_PASSWORD", ""),
-            starttls=os.environ.get("SDG_SMTP_STARTTLS", "").strip().lower() in ("1", "true", "yes"),
-            sender=os.environ.get("SDG_ALERT_FROM") or "sdg-pipeline@localhost",
-            recipients=recipients,
+            host=config.smtp_host(),
+            port=config.smtp_port(),
+            user=config.smtp_user(),
+            password=config.smtp_password(),
+            starttls=config.smtp_starttls(),
+            sender=config.alert_from(),
+            recipients=config.alert_recipients(),
         )
 
 

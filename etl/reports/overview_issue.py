@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -133,7 +132,7 @@ def _record(conn: Connection, report_id: int, fmt: str, language: str, path: Pat
 def _print_pdfs(conn: Connection, latest, have: dict, wanted: set, result: OverviewFiles) -> None:
     browser = config.chromium()
     if browser is None:
-        off = os.environ.get("SDG_CHROMIUM", "").strip().lower() == "off"
+        off = config.chromium_off()
         why = "printing is switched off (SDG_CHROMIUM=off)" if off else "no headless Chromium found (install chromium)"
         result.skipped.append(f"no PDF: {why}")
         return

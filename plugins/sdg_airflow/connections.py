@@ -54,36 +54,86 @@ def smtp_env_from(conn: Any) -> dict[str, str]:
     return {k: v for k, v in values.items() if v}
 
 
-def _apply_smtp(applied: dict[str, str]) -> None:
-    from airflow.sdk import BaseHook
+class ConnectionLookupError(RuntimeError):
+    """An Airflow connection could not be looked up (a secrets backend failed or refused): not "not defined"."""
 
-    if os.environ.get("SDG_SMTP_HOST"):
-        return
+
+def lookup(conn_id: str) -> Any | None:
+    """The Airflow connection ``conn_id``, or None when no backend defines it.
+
+    Only "not found" means absent (the ``etl`` defaults then apply: embedded warehouse, public Taldau, no
+    mail). Any other failure raises :class:`ConnectionLookupError` naming the connection, so a secrets-backend
+    outage fails the task instead of quietly starting an embedded PostgreSQL on a worker. Airflow's Task SDK
+    skips a backend that raises (logged at debug level) and then reports "not found", so a not-found is
+    confirmed by asking each configured backend once more and letting its error through.
+    """
+    from airflow.sdk import BaseHook
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
     try:
-        conn = BaseHook.get_connection(SMTP_CONNECTION)
-    except Exception:  # not defined: alerts are logged as not sent
+        return BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return _ask_each_backend(conn_id)
+    except Exception as exc:
+        raise ConnectionLookupError(f"Airflow connection {conn_id!r}: lookup failed: {_described(exc)}") from exc
+
+
+def _ask_each_backend(conn_id: str) -> Any | None:
+    from airflow.sdk.execution_time.supervisor import ensure_secrets_backend_loaded
+
+    for backend in ensure_secrets_backend_loaded():
+        try:
+            conn = backend.get_connection(conn_id=conn_id)
+        except Exception as exc:
+            name = type(backend).__name__
+            message = f"Airflow connection {conn_id!r}: secrets backend {name} failed: {_described(exc)}"
+            raise ConnectionLookupError(message) from exc
+        if conn is not None:  # defined after all (it appeared between the two lookups)
+            return conn
+    return None
+
+
+def _described(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:500]
+
+
+def _already_set(env: str) -> bool:
+    """Whether the task's own environment names ``env``: it then wins over the connection."""
+    return bool(os.environ.get(env))
+
+
+def _export(env: str, value: str) -> None:
+    """Hand a connection's value to ``etl``, which reads its settings from the environment (``etl.config``)."""
+    os.environ[env] = value
+
+
+def _apply_smtp(applied: dict[str, str]) -> None:
+    if _already_set("SDG_SMTP_HOST"):
+        return
+    conn = lookup(SMTP_CONNECTION)
+    if conn is None:  # not defined: alerts are logged as not sent
         return
     for env, value in smtp_env_from(conn).items():
-        if not os.environ.get(env):
-            os.environ[env] = value
+        if not _already_set(env):
+            _export(env, value)
             applied[env] = SMTP_CONNECTION
     log.info("SDG_SMTP_* taken from Airflow connection %r", SMTP_CONNECTION)  # never the values
 
 
 def apply_connections(context: Any = None) -> dict[str, str]:
-    """``on_execute_callback``: export the defined connections as ``SDG_*`` variables; return what was set."""
-    from airflow.sdk import BaseHook
+    """``pre_execute`` hook of every task: export the defined connections as ``SDG_*`` variables; return what was set.
 
+    A connection that is not defined leaves the ``etl`` default; one that cannot be looked up fails the task.
+    """
     converters = {"sdg_warehouse": warehouse_url_from, "taldau": http_base_from}
     applied: dict[str, str] = {}
     for conn_id, env in CONNECTIONS.items():
-        if os.environ.get(env):
+        if _already_set(env):
             continue
-        try:
-            conn = BaseHook.get_connection(conn_id)
-        except Exception:  # not defined: the etl defaults apply (embedded warehouse, public Taldau)
+        conn = lookup(conn_id)
+        if conn is None:  # not defined: the etl defaults apply (embedded warehouse, public Taldau)
             continue
-        os.environ[env] = converters[conn_id](conn)
+        _export(env, converters[conn_id](conn))
         applied[env] = conn_id
         log.info("%s taken from Airflow connection %r", env, conn_id)
     _apply_smtp(applied)

@@ -125,7 +125,8 @@ def task_defaults(kind: str, retries: int, retry_delay: timedelta, **extra: Any)
         "retries": retries,
         "retry_delay": retry_delay,
         "retry_policy": TransientOnly(),
-        "on_execute_callback": [apply_connections, on_task_start],
+        "pre_execute": apply_connections,  # an error here fails the task; an on_execute_callback's is only logged
+        "on_execute_callback": [on_task_start],
         "on_success_callback": [on_task_end],
         "on_failure_callback": [notify_failure, on_task_end],  # on_task_end last: it may end the process
         "on_retry_callback": [on_task_end],

@@ -8,8 +8,9 @@ grants (sql/migrations/0017_roles.sql) decide what it may read. ``SDG_ANALYST_UR
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING
+
+from etl import config
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -20,7 +21,7 @@ ANALYST_ROLE = "sdg_analyst"
 
 def analyst_url() -> str:
     """``SDG_ANALYST_URL``, else ``SDG_WAREHOUSE_URL``, else the embedded warehouse (started on first use)."""
-    url = os.environ.get("SDG_ANALYST_URL")
+    url = config.configured_analyst_url()
     if url:
         return url
     from etl.warehouse.connection import warehouse_url

@@ -29,22 +29,9 @@ CONTENT_TYPES = {
 }
 
 
-def inbox_dir() -> Path:
-    """``SDG_FILES_INBOX``, or ``<SDG_DATA_DIR>/inbox`` (created empty, so a fresh clone has nothing to do).
-
-    A configured folder is never created: if it is missing (an unmounted share), that is an error.
-    """
-    configured = os.environ.get(INBOX_ENV)
-    if configured:
-        return Path(configured)
-    default = config.data_dir() / "inbox"
-    default.mkdir(exist_ok=True)
-    return default
-
-
 def _root(location: str | Path | None) -> Path:
     if location is None:
-        return inbox_dir()
+        return config.files_inbox()
     text = str(location)
     if text.startswith("file://"):
         text = text.removeprefix("file://")

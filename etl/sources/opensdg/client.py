@@ -9,20 +9,18 @@ series id can name a path outside the base.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import requests
 
+from etl.config import opensdg_url
 from etl.sources import http
 from etl.sources.errors import SourceError
 
 SOURCE = "opensdg"
 ENV_URL = "SDG_OPENSDG_URL"
-#: The statistics office's Open SDG data repository (raw files of its default branch).
-DEFAULT_URL = "https://raw.githubusercontent.com/kazstat/sdg-data-kazstat/master"
 #: Open SDG indicator ids: ``3-2-1``, ``1-a-2``, ``17-3-1-3`` (lower case, dash separated).
 INDICATOR_ID = re.compile(r"^[0-9a-z]+(-[0-9a-z]+)+$")
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -33,10 +31,6 @@ def check_indicator_id(indicator_id: str) -> str:
     if not isinstance(indicator_id, str) or not INDICATOR_ID.fullmatch(indicator_id):
         raise ValueError(f"not an Open SDG indicator id (like 3-2-1): {indicator_id!r}")
     return indicator_id
-
-
-def opensdg_url() -> str:
-    return (os.environ.get(ENV_URL) or DEFAULT_URL).rstrip("/")
 
 
 class OpenSdgClient:

@@ -7,11 +7,11 @@ that rejects unknown query parameters gets ``format_param=None``.
 
 from __future__ import annotations
 
-import os
 import re
 
 import requests
 
+from etl import config
 from etl.sources import http
 from etl.sources.errors import SourceError
 from etl.sources.sdmx.formats import FORMATS, STRUCTURE_MEDIA_TYPE
@@ -32,7 +32,7 @@ class SdmxClient:
         timeout: tuple[float, float] = http.DEFAULT_TIMEOUT,
         format_param: str | None = "format",
     ) -> None:
-        self.base_url = (base_url or os.environ.get(ENV_URL) or "").rstrip("/")
+        self.base_url = (base_url or config.sdmx_url() or "").rstrip("/")
         self.session = session or http.make_session()
         self.timeout = timeout
         self.format_param = format_param

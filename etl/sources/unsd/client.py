@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import requests
 
+from etl import config
 from etl.sources import http
 from etl.sources.unsd.parse import SOURCE
-
-#: Production base; tests and the demo point ``SDG_UNSD_URL`` at a replay server.
-DEFAULT_UNSD_URL = "https://unstats.un.org/sdgapi"
-
-
-def unsd_url() -> str:
-    return (os.environ.get("SDG_UNSD_URL") or DEFAULT_UNSD_URL).rstrip("/")
 
 
 class UnsdClient:
@@ -26,7 +18,7 @@ class UnsdClient:
         session: requests.Session | None = None,
         timeout: tuple[float, float] = http.DEFAULT_TIMEOUT,
     ) -> None:
-        self.base_url = (base_url or unsd_url()).rstrip("/")
+        self.base_url = (base_url or config.unsd_url()).rstrip("/")
         self.session = session or http.make_session()
         self.timeout = timeout
 
