@@ -12,7 +12,8 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from etl import config
-from etl.catalogue.model import Series, load_series
+from etl.catalogue.model import load_series
+from etl.sources.series import Series
 from etl.warehouse.connection import get_engine
 
 log = logging.getLogger(__name__)
@@ -402,10 +403,3 @@ def quarantined(url: str | None = None) -> list[dict]:
     """
     with get_engine(url).connect() as conn:
         return [dict(r) for r in conn.execute(text(sql)).mappings()]
-
-
-def release(quarantine_id: int, released_by: str, note: str, url: str | None = None) -> dict:
-    """Release a quarantined batch and load it; raises ``ReleaseNotLoaded`` when it did not (see etl.quality.jobs)."""
-    from etl.quality.jobs import release as release_and_load
-
-    return release_and_load(quarantine_id, released_by, note, url)

@@ -297,7 +297,8 @@ def test_loader_refuses_duplicate_cuts_itself(engine):
 
 def test_released_batch_loads_on_release(engine, replay, tmp_path):
     """A share above 100 % is held, the rest loads; a person who checked it releases it and it loads, once."""
-    from etl.jobs import quarantined, release
+    from etl.jobs import quarantined
+    from etl.quality.jobs import release
 
     root = _copy_samples(tmp_path)
     target = root / "taldau" / "GetIndexData" / FILE

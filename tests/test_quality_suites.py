@@ -111,6 +111,7 @@ def test_good_observations_pass_every_expectation():
     assert len(outcomes) == len(load_suite_dict("observations")["expectations"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("expectation", "column", "mutate"), OBS_CASES, ids=[f"{c[0]}-{c[1]}" for c in OBS_CASES])
 def test_bad_observations_fail_the_expectation(expectation, column, mutate):
     outcomes = _run_observations(mutate(good_observations()))
@@ -211,7 +212,7 @@ FORM_CASES = [
 
 
 def test_good_form_passes():
-    from etl.quality.forms import check_form
+    from etl.reports.form_checks import check_form
 
     decision = check_form(good_form())
     assert decision.load and decision.critical == [] and decision.warnings == []
@@ -219,7 +220,7 @@ def test_good_form_passes():
 
 @pytest.mark.parametrize(("expectation", "column", "make"), FORM_CASES, ids=[f"{c[0]}-{c[1]}" for c in FORM_CASES])
 def test_bad_form_fails(expectation, column, make):
-    from etl.quality.forms import check_form
+    from etl.reports.form_checks import check_form
 
     decision = check_form(make())
     assert not decision.load
@@ -227,7 +228,7 @@ def test_bad_form_fails(expectation, column, make):
 
 
 def test_form_has_the_nine_columns_of_the_order():
-    from etl.quality.forms import form_frame, suite_parameters
+    from etl.reports.form_checks import form_frame, suite_parameters
 
     form = good_form()
     outcomes = run_suite("appendix2_form", form_frame(form).drop(columns=["Ответственные"]), suite_parameters(form))
@@ -236,7 +237,7 @@ def test_form_has_the_nine_columns_of_the_order():
 
 def test_kazakh_form_is_checked_under_kazakh_headers():
 
-    from etl.quality.forms import check_form, form_frame, suite_parameters
+    from etl.reports.form_checks import check_form, form_frame, suite_parameters
     from etl.reports.forms import APPENDIX2_COLUMNS_KK, APPENDIX2_COLUMNS_RU
 
     form = replace(good_form(), language="kk")
@@ -287,7 +288,7 @@ def test_indices_and_changes_are_exempt_from_bounds(kind):
 
 def test_forms_checked_together_tell_regions_apart():
     """One suite run for many forms: the same row number in two regions' forms is fine, twice in one is not."""
-    from etl.quality.forms import check_forms
+    from etl.reports.form_checks import check_forms
 
     astana, almaty = replace(good_form(), kato_code="710000000"), replace(good_form(), kato_code="750000000")
     assert check_forms([astana, almaty]).load

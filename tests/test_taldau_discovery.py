@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from etl.catalogue.model import Series, load_series
+from etl.catalogue.model import load_series
 from etl.sources.errors import SourceError
 from etl.sources.http import Fetched
 from etl.sources.replay import Faults, ReplayServer
+from etl.sources.series import Series
 from etl.sources.taldau import discovery
 from etl.sources.taldau.client import TaldauClient
 from etl.sources.taldau.source import TaldauSource

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +18,8 @@ from etl.catalogue.files import (
     Row,
     read_rows,
 )
+from etl.sources.registry import SOURCES, source_class
+from etl.sources.series import Series
 
 _KATO = re.compile(r"^\d{9}$")
 #: Which source's value a fact takes when several have one: the statistics office's own data first.
@@ -78,21 +80,6 @@ class Indicator:
     reporting_status: str = ""
 
 
-@dataclass(frozen=True)
-class Series:
-    """A declared series of one source; ``params`` are the source's own typed columns."""
-
-    series_key: str
-    source: str
-    indicator_code: str | None
-    dims: str
-    formula: str
-    scale: Decimal
-    unit_ru: str
-    params: dict[str, Any] = field(default_factory=dict)
-    priority: int = 100
-
-
 def load_regions(folder: Path | None = None) -> list[Region]:
     regions = [_region(row) for row in read_rows("regions.csv", REGION_COLUMNS, folder)]
     codes = {r.kato_code for r in regions}
@@ -112,8 +99,6 @@ def load_indicators(folder: Path | None = None) -> list[Indicator]:
 
 def load_series(folder: Path | None = None, indicator_codes: set[str] | None = None) -> list[Series]:
     """Every ``catalogue/series/<source>.csv``; the source checks its own columns."""
-    from etl.sources.registry import SOURCES, source_class
-
     folder = folder or config.catalogue_dir()
     files = sorted((folder / "series").glob("*.csv"))
     if not files:

@@ -27,7 +27,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from etl import snapshots
-from etl.catalogue.model import Series
 from etl.failures import is_transient
 from etl.quality.gate import Batch
 from etl.quality.outcome import ExpectationOutcome
@@ -35,6 +34,7 @@ from etl.sources.base import ParseResult, RegionLookup, Source
 from etl.sources.deadline import series_deadline
 from etl.sources.errors import DeadlineExceeded, SourceError
 from etl.sources.http import Fetched
+from etl.sources.series import Series
 from etl.warehouse.observations import load_observations
 from etl.warehouse.parse_warnings import record_parse_warnings
 

@@ -18,9 +18,11 @@ from etl import config
 from etl.indicators.progress_note import progress_note
 from etl.indicators.progress_store import load_progress
 from etl.indicators.series_breaks import break_notes
+from etl.quality.outcome import QualityFailure
 from etl.reports.amendments import facts_filled, form_cells, record_changes, status_to_issue
 from etl.reports.amendments_issue import amend
 from etl.reports.appendix2_xlsx import write_appendix2
+from etl.reports.form_checks import check_forms
 from etl.reports.forms import LANGUAGES, Appendix2Form, FormRow
 from etl.reports.issuing import (
     IssuedReport,
@@ -323,10 +325,7 @@ def _issue_one(engine: Engine, kato: str, year: int, status: str, out_dir: Path,
 
 
 def _check(forms: list[Appendix2Form]) -> None:
-    """The forms' suite (Great Expectations, imported here: it is heavy); a critical failure issues nothing."""
-    from etl.quality.forms import check_forms
-    from etl.quality.outcome import QualityFailure
-
+    """The forms' suite (Great Expectations, imported when it runs: it is heavy); a critical failure issues nothing."""
     if not forms:
         return
     decision = check_forms(forms)

@@ -9,7 +9,7 @@ warehouse says now. A final extract is refused while any region's form is missin
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from etl import config
-from etl.catalogue.planning_summary import RegionIntegration, integration_summary
+from etl.catalogue.planning_summary import integration_summary
 from etl.indicators.progress import category_label, reason_label
 from etl.indicators.progress_store import load_progress
 from etl.reports.amendments import extract_cells, record_changes, status_to_issue
@@ -35,66 +35,12 @@ from etl.reports.issuing import (
     reused,
     unchanged,
 )
+from etl.reports.national_extract_model import ExtractLine, NationalExtract, RegionCoverage
+from etl.reports.national_extract_xlsx import write_national_extract
 from etl.reports.print_layout import DocumentInfo
 
 KIND = "national_extract"
 STATUSES = ("draft", "final", "amended")
-
-
-@dataclass(frozen=True)
-class RegionCoverage:
-    """How complete one region is in the extract, and which issued form it stands for."""
-
-    kato_code: str
-    name_ru: str
-    name_kk: str
-    indicators: int
-    facts: int
-    form_version: int | None = None
-    form_status: str | None = None
-    form_sha256: str | None = None
-    #: the latest issued form says what the warehouse says now
-    form_current: bool = False
-
-    @property
-    def problem(self) -> str | None:
-        """Why this region keeps a final extract back, or None."""
-        if self.form_version is None:
-            return "no Appendix 2 form issued"
-        if not self.form_current:
-            return f"form v{self.form_version} is out of date (the warehouse changed since it was issued)"
-        if self.form_status == "draft":
-            return f"form v{self.form_version} is a draft"
-        return None
-
-
-@dataclass(frozen=True)
-class ExtractLine:
-    """One indicator of one region, in both languages (same numbers, texts per language), with its progress."""
-
-    kato_code: str
-    code: str
-    ru: FormRow
-    kk: FormRow
-    #: Statistics Canada category (or why there is none) and the ESCAP indices (sdg.indicator_progress)
-    progress_ru: str = ""
-    progress_kk: str = ""
-    escap_status: Decimal | None = None
-    escap_api: Decimal | None = None
-
-
-@dataclass(frozen=True)
-class NationalExtract:
-    year: int
-    status: str
-    regions: list[RegionCoverage] = field(default_factory=list)
-    lines: list[ExtractLine] = field(default_factory=list)
-    #: paragraph 26: each region's share of class-1 indicators built into its planning documents
-    integration: list[RegionIntegration] = field(default_factory=list)
-
-    def problems(self) -> dict[str, str]:
-        """KATO code → why that region is not ready for a final extract."""
-        return {r.kato_code: r.problem for r in self.regions if r.problem}
 
 
 class IncompleteExtract(ValueError):
@@ -159,8 +105,6 @@ def issue_national_extract(
     Once an extract of ``year`` is final, a changed one is issued as amended with its changed cells
     (``amendments``), whatever status was asked; an extract without a single Fact needs ``allow_empty``.
     """
-    from etl.reports.national_extract_xlsx import write_national_extract
-
     out_dir = out_dir or config.reports_dir()
     with engine.begin() as conn:
         built: dict[str, NationalExtract] = {}

@@ -20,7 +20,7 @@ from etl.catalogue.planning_summary import RegionIntegration
 from etl.reports.appendix2_xlsx import CREATOR
 from etl.reports.appendix2_xlsx import TEXTS as FORM_TEXTS
 from etl.reports.issuing import save_atomically
-from etl.reports.national_extract import ExtractLine, NationalExtract, RegionCoverage
+from etl.reports.national_extract_model import ExtractLine, NationalExtract, RegionCoverage
 from etl.reports.print_layout import DocumentInfo
 from etl.reports.xlsx_tables import NOTE_PT, TITLE_PT, Number, heading_lines, records, table
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from etl.reports.national_extract import NationalExtract, RegionCoverage
+from etl.reports.national_extract_model import NationalExtract, RegionCoverage
 
 #: Statistics Canada categories (``sdg.indicator_progress.category``), best first, as the legend lists them.
 CATEGORIES = ("target_achieved", "on_track", "acceleration_needed", "limited_progress", "deterioration")

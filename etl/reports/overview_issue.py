@@ -23,7 +23,7 @@ from etl import config
 from etl.exports.files import write_atomically
 from etl.reports.boundaries import load_boundary_map
 from etl.reports.issuing import latest_report
-from etl.reports.national_extract import NationalExtract
+from etl.reports.national_extract_model import NationalExtract
 from etl.reports.print_layout import DocumentInfo
 
 log = logging.getLogger(__name__)

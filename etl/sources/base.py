@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 import pandas as pd
 
 from etl.observations import OBSERVATION_COLUMNS
+from etl.sources.series import Series
 
 if TYPE_CHECKING:
     from etl.catalogue.files import Row
-    from etl.catalogue.model import Series
     from etl.sources.http import Fetched
 
 

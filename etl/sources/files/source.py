@@ -14,8 +14,8 @@ from etl.sources.files.parse import MAX_PROBLEMS, parse_report
 
 if TYPE_CHECKING:
     from etl.catalogue.files import Row
-    from etl.catalogue.model import Series
     from etl.sources.http import Fetched
+    from etl.sources.series import Series
 
 KEY_PREFIX = "files:"
 _SUBMITTER = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")

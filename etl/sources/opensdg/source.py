@@ -19,8 +19,8 @@ if TYPE_CHECKING:
     import requests
 
     from etl.catalogue.files import Row
-    from etl.catalogue.model import Series
     from etl.sources.http import Fetched
+    from etl.sources.series import Series
 
 
 class OpenSdgSource:

@@ -14,8 +14,8 @@ from etl.sources.sdmx.read import read_data, read_structure
 
 if TYPE_CHECKING:
     from etl.catalogue.files import Row
-    from etl.catalogue.model import Series
     from etl.sources.http import Fetched
+    from etl.sources.series import Series
 
 #: alias schemes of ``sdg.region_alias`` that REF_AREA codes may use
 AREA_SCHEMES = frozenset({"m49", "iso3166_2", "kato", "opensdg", "taldau_term", "name_ru"})

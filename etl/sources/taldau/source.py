@@ -17,8 +17,8 @@ from etl.sources.taldau.periods import PERIOD_TYPES
 
 if TYPE_CHECKING:
     from etl.catalogue.files import Row
-    from etl.catalogue.model import Series
     from etl.sources.http import Fetched
+    from etl.sources.series import Series
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from etl.sources.unsd.parse import parse_page
 
 if TYPE_CHECKING:
     from etl.catalogue.files import Row
-    from etl.catalogue.model import Series
     from etl.sources.http import Fetched
+    from etl.sources.series import Series
 
 DEFAULT_AREA = "398"  # M49 code of Kazakhstan
 DEFAULT_PAGE_SIZE = 500

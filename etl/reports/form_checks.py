@@ -1,4 +1,8 @@
-"""Checks on a monitoring form's content (Appendix 2 of order No. 236) before it is rendered and sent."""
+"""Checks on a monitoring form's content (Appendix 2 of order No. 236) before it is rendered and sent.
+
+Beside the forms it checks, so reports import quality (its runner and outcomes) and quality never imports reports;
+the suite itself is ``expectations/appendix2_form.json``.
+"""
 
 from __future__ import annotations
 
