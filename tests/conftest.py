@@ -3,6 +3,10 @@
 ``SDG_TEST_DATABASE_URL`` (or ``SDG_WAREHOUSE_URL``) names a server whose user may create databases;
 CI points it at 127.0.0.1:5432. Without it the embedded PostgreSQL under ``var/test-pg`` is used.
 Each test gets its own database cloned from a migrated template, so tests never see each other's rows.
+
+Tiers: a test using a database fixture is marked ``db`` and one using Airflow's metadata database ``airflow``,
+here at collection; ``slow`` is marked by hand. ``--fast`` (``bash scripts/test.sh --fast``) runs the pure
+tier, ``not db and not airflow and not slow``, in which reaching for a database fails instead of passing.
 """
 
 from __future__ import annotations
@@ -34,6 +38,66 @@ for extra in (ROOT / "plugins", ROOT / "dags"):
         sys.path.insert(0, str(extra))
 
 _counter = itertools.count()
+
+#: fixtures that reach PostgreSQL (every other database fixture builds on one of them): their users are ``db``
+DB_FIXTURES = frozenset({"pg_server_url", "template_db", "empty_db_url", "warehouse_url", "engine", "facts"})
+#: fixtures that run Airflow's own commands on its metadata database: their users are ``airflow``
+AIRFLOW_FIXTURES = frozenset({"airflow_db"})
+#: the pure tier: what ``--fast`` selects
+FAST_TIER = "not db and not airflow and not slow"
+#: the warehouse the pure tier's code is pointed at: nothing listens there, so a connection fails at once
+NO_DATABASE_URL = "postgresql://the-fast-tier-has-no-database@127.0.0.1:9/mark_the_test_db"
+_running: list[pytest.Item] = []
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--fast",
+        action="store_true",
+        help=f"run only the pure tier ({FAST_TIER}); a test in it that reaches a database fails",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under ``--fast``, narrow ``-m`` to the pure tier and leave the tests no database to reach."""
+    if not config.getoption("fast"):
+        return
+    given = config.option.markexpr
+    config.option.markexpr = f"({given}) and ({FAST_TIER})" if given else FAST_TIER
+    os.environ.pop("SDG_TEST_DATABASE_URL", None)
+    os.environ["SDG_WAREHOUSE_URL"] = NO_DATABASE_URL  # not unset: that would start the embedded server
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects by these marks
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by the fixtures it uses (their whole closure, so a module's own fixtures count too)."""
+    for item in items:
+        used = set(getattr(item, "fixturenames", ()))
+        if used & DB_FIXTURES:
+            item.add_marker(pytest.mark.db)
+        if used & AIRFLOW_FIXTURES:
+            item.add_marker(pytest.mark.airflow)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
+    """Remember the running test: a session fixture set up for it sees its marks through this."""
+    _running.append(item)
+    try:
+        return (yield)
+    finally:
+        _running.pop()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_fixture_setup(fixturedef: pytest.FixtureDef, request: pytest.FixtureRequest) -> None:
+    """A database fixture set up for a test not marked ``db`` (``request.getfixturevalue``) fails it, loudly."""
+    if fixturedef.argname in DB_FIXTURES and _running and _running[-1].get_closest_marker("db") is None:
+        pytest.fail(
+            f"{_running[-1].nodeid} uses the database fixture {fixturedef.argname!r} but is not marked db: "
+            "add @pytest.mark.db so that the fast tier leaves it out",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

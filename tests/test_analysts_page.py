@@ -198,6 +198,7 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed (.ci/run installs it)")
 def test_the_page_in_headless_chromium_shows_charts_and_numbers(served_page, analysts_warehouse, engine, tmp_path):
     from lxml import html

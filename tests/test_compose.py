@@ -248,6 +248,7 @@ def test_new_env_generates_every_secret_once(tmp_path):
     assert again.returncode != 0 and read_env_file(target) == written, "an existing .env must never be overwritten"
 
 
+@pytest.mark.slow
 def test_ui_login_is_written_where_airflow_reads_it(tmp_path, monkeypatch):
     """The API server's command writes the SimpleAuthManager passwords file from .env; Airflow reads it back."""
     api = load({**read_env_file(ENV_EXAMPLE), "SDG_ADMIN_USER": "ops", "SDG_ADMIN_PASSWORD": "f00d" * 4})
@@ -303,12 +304,14 @@ def _without(tmp_path: Path, name: str) -> Path:
     return env_file
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profiles", [(), ("celery",), ("celery", "dedicated-worker", "flower")])
 def test_docker_compose_accepts_the_example_settings(profiles):
     result = _config(ENV_EXAMPLE, *profiles)
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_docker_compose_accepts_a_generated_env(tmp_path):
     target = tmp_path / ".env"
     subprocess.run(["bash", ROOT / "docker" / "new-env.sh", target], check=True, capture_output=True, timeout=60)
@@ -316,6 +319,7 @@ def test_docker_compose_accepts_a_generated_env(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("profiles", [(), ("celery",)])
 @pytest.mark.parametrize("secret", ["AIRFLOW_FERNET_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "SDG_ADMIN_PASSWORD"])
 def test_docker_compose_refuses_to_start_without_a_secret(tmp_path, secret, profiles):
@@ -324,6 +328,7 @@ def test_docker_compose_refuses_to_start_without_a_secret(tmp_path, secret, prof
     assert f"set {secret} in .env" in result.stderr
 
 
+@pytest.mark.slow
 def test_docker_compose_accepts_the_multi_machine_overrides(tmp_path):
     for overrides in ((MULTI_HOST,), (REMOTE_WORKER,)):
         result = _config(ENV_EXAMPLE, "celery", overrides=overrides)

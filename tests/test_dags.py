@@ -126,6 +126,7 @@ print(",".join(m for m in %r if m in sys.modules))
 """
 
 
+@pytest.mark.slow
 def test_dag_files_import_no_heavy_libraries_at_parse_time():
     """Heavy libraries load inside tasks only: parsing stays fast for the dag-processor."""
     probe = PARSE_PROBE % (HEAVY,)

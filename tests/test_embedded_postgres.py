@@ -32,6 +32,8 @@ def pgdata() -> Iterator[Path]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+@pytest.mark.db
+@pytest.mark.slow
 def test_embedded_server_starts_migrates_and_stops(pgdata):
     url = embedded.start(pgdata)
     assert make_url(url).database == embedded.DATABASE

@@ -68,6 +68,7 @@ def failing(frame: pd.DataFrame, quality: IndicatorQuality, column: str) -> tupl
 # ---- orders of magnitude off the series' history ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_1e300_among_values_around_12_5_fails_magnitude_alone():
     frame = around_12_5()
     prepared, _ = prepare_observations(frame, REGIONS, IndicatorQuality(kind="other"))

@@ -148,6 +148,7 @@ def test_colours_of_charts_bars_and_maps_are_the_stored_categories(overview, eng
     assert all(name in note for name in ("область Абай", "область Жетісу", "область Ұлытау"))
 
 
+@pytest.mark.slow
 def test_printed_to_a4_and_delivered_with_the_extract(overview, engine, smtp, monkeypatch):
     monkeypatch.setenv("SDG_CHROMIUM", _tool("chromium"))
     written = write_overview(engine, YEAR)

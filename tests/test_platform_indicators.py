@@ -56,6 +56,7 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 # ---------------------------------------------------------------------------------------------- point 1
 
 
+@pytest.mark.slow
 def test_import_names_every_indicator_with_data_and_ships_its_output(tmp_path):
     folder = tmp_path / "catalogue"
     shutil.copytree(config.catalogue_dir(), folder)
@@ -213,6 +214,7 @@ def _facts_in_file(path: Path, kato: str, year: int, rows: dict[str, str]) -> di
     return found
 
 
+@pytest.mark.slow
 def test_import_over_http_gives_the_same_catalogue(tmp_path):
     """The platform's published repository is read over HTTP the same way (ids from the catalogue, which
     cannot be listed over HTTP); served here from the real clone by a local HTTP server."""

@@ -118,6 +118,7 @@ def test_every_layout_prints_legibly_and_keeps_header_words_whole():
         check_legible((60,) * 5, 10, "too wide")
 
 
+@pytest.mark.slow
 def test_each_kind_of_workbook_prints_on_a4_landscape_legibly(facts, tmp_path):
     forms = issue_forms(YEAR)
     issue_appendix1(YEAR)

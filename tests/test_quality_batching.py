@@ -37,6 +37,7 @@ def _key(outcome) -> tuple:
     )
 
 
+@pytest.mark.slow
 def test_each_part_gets_the_outcomes_it_gets_alone():
     frames = [good_observations()] + [mutate(good_observations()) for _, _, mutate in ROW_CASES]
     frames.append(good_observations())
@@ -87,6 +88,7 @@ def test_an_empty_frame_alone_fails_the_row_count_warning():
     assert not count.success
 
 
+@pytest.mark.slow
 def test_helpers_computed_for_many_series_at_once_equal_each_series_alone():
     """``prepare_parts`` (the ingest's path) judges each series by its own settings and its own rows only."""
     frames = [good_observations()] + [mutate(good_observations()) for _, _, mutate in ROW_CASES]

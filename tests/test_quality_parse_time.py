@@ -23,6 +23,7 @@ print("great_expectations" in sys.modules, "pandas" in sys.modules)
     [("dag", "sdg_annual_reporting"), ("dag", "sdg_ingest"), ("module", "etl.jobs"),
      ("module", "etl.quality.gate"), ("module", "etl.quality.jobs"), ("module", "etl.alerts.email")],
 )  # fmt: skip
+@pytest.mark.slow
 def test_import_does_not_load_great_expectations(kind, name):
     out = subprocess.run([sys.executable, "-c", PROBE, kind, name], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
