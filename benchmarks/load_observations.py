@@ -44,10 +44,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from tqdm import tqdm
 
-from etl import config, snapshots
+from etl import config
 from etl.catalogue.sync import sync_catalogue
-from etl.observations import OBSERVATION_COLUMNS
+from etl.ingest import snapshots
 from etl.sources.http import Fetched
+from etl.sources.observations import OBSERVATION_COLUMNS
 from etl.sources.taldau.parse import SOURCE, parse_index_data
 from etl.warehouse.admin import database_url, run_admin
 from etl.warehouse.connection import dispose_all, get_engine

@@ -69,7 +69,7 @@ def sdg_annual_reporting():
     @task(retries=0, multiple_outputs=False)  # the same facts fail the same way: a person must look, not a retry
     def check_facts(year: int) -> dict:
         """Quality gate: a critical failure (negative, >100 %, unknown region...) stops the forms."""
-        from etl.quality.jobs import check_facts
+        from etl.jobs import check_facts
 
         result = check_facts(year)
         print(f"facts {year}: {result['warnings']} warning(s), {result['empty_cells']} empty cells")

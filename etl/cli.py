@@ -9,7 +9,8 @@ import time
 from collections import Counter
 from datetime import date
 
-from etl import cli_catalogue, config, jobs
+from etl import config, jobs
+from etl.catalogue import cli as cli_catalogue
 from etl.exports import cli as cli_exports
 
 #: exit code of ``sdg ingest`` when every series loaded but rows were held back in quarantine
@@ -26,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "func"):
         parser.print_help()
         return 2
-    from etl import termination
+    from etl.runtime import termination
 
     termination.raise_on_sigterm()
     try:
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from etl.catalogue.files import CatalogueError
-    from etl.delivery import DeliveryFailed
+    from etl.delivery.send import DeliveryFailed
     from etl.quality.outcome import QualityFailure
     from etl.reports.amendments import NothingToAmend
     from etl.reports.issuing import EmptyReport
@@ -352,7 +353,7 @@ def _quality_quarantine(args: argparse.Namespace) -> int:
 
 def _quality_release(args: argparse.Namespace) -> int:
     """Exit 0 only when the released rows are in the warehouse; else 1, saying the release stands (no rollback)."""
-    from etl.quality.jobs import ReleaseNotLoaded, release
+    from etl.jobs import ReleaseNotLoaded, release
 
     try:
         result = release(args.quarantine_id, args.by, args.note)

@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
 
+from sqlalchemy import text
+
 from etl import config
 from etl.catalogue.model import load_series
 from etl.sources.series import Series
@@ -28,7 +30,7 @@ def default_reporting_year(today: date | None = None) -> int:
 def prepare_warehouse(url: str | None = None) -> dict:
     """Apply pending migrations and mirror the catalogue files; safe to run before every job."""
     from etl.catalogue.sync import sync_catalogue
-    from etl.delivery import load_recipients
+    from etl.delivery.send import load_recipients
     from etl.quality.catalogue import check_catalogue
     from etl.quality.outcome import QualityFailure
     from etl.warehouse.migrate import migrate
@@ -169,7 +171,7 @@ def issue_forms(
                 f"nothing issued (sdg compute --year {year}; --allow-empty issues them anyway, never delivered)"
             )
     run = issue_forms_of_year(engine, year, regions, status, allow_empty=allow_empty)
-    from etl.exports.form_rows import write_missing_form_rows  # each form's rows as CSV and JSON beside it
+    from etl.reports.form_rows import write_missing_form_rows  # each form's rows as CSV and JSON beside it
 
     row_files = write_missing_form_rows(engine, year)
     folder = config.reports_dir() / str(year) / "appendix2"
@@ -246,7 +248,7 @@ def issue_national_extract(year: int, status: str = "draft", url: str | None = N
 
 def deliver(year: int, kinds: tuple[str, ...] | None = None, url: str | None = None) -> dict:
     """Send the newest issued reports of ``year`` to their catalogue recipients; raise if any delivery failed."""
-    from etl.delivery import KINDS, DeliveryFailed, deliver_reports
+    from etl.delivery.send import KINDS, DeliveryFailed, deliver_reports
 
     summary = deliver_reports(get_engine(url), year, kinds or KINDS)
     log.info("deliveries for %d: %d sent, %d failed", year, len(summary.sent), len(summary.failed))
@@ -264,7 +266,7 @@ def check_deadlines(
     year: int | None = None, today: date | None = None, url: str | None = None, raise_overdue: bool = True
 ) -> dict:
     """Readiness for the order's deadlines; alerts when one is close; raises once one is missed."""
-    from etl.deadlines import check_deadlines
+    from etl.delivery.deadlines import check_deadlines
 
     year = year if year is not None else default_reporting_year(today)
     checks, alert = check_deadlines(get_engine(url), year, today)
@@ -328,8 +330,6 @@ def changed_series_since(source: str, since: datetime, url: str | None = None) -
     Read from the warehouse, not from task results: a retried task reports the series an earlier try
     loaded as unchanged, yet they changed in this run.
     """
-    from sqlalchemy import text
-
     sql = """
         SELECT count(DISTINCT o.series_id) FROM sdg.observation o JOIN sdg.series s USING (series_id)
         WHERE s.source = :source AND o.valid_from >= :since
@@ -392,8 +392,6 @@ def resolve_reporting_year(year: int | str | None, logical_date: datetime | None
 def quarantined(url: str | None = None) -> list[dict]:
     """Held rows and batches waiting for a decision, newest first: scope ('rows': ``held_count`` of ``row_count``
     held, the rest loaded; 'batch': all held) and a one-line reason each."""
-    from sqlalchemy import text
-
     sql = """
         SELECT quarantine_id, series_key, snapshot_id, row_count, scope, held_count, created_at,
                (SELECT string_agg(coalesce(r->>'expectation', r->>'expectation_type', 'check')
@@ -403,3 +401,96 @@ def quarantined(url: str | None = None) -> list[dict]:
     """
     with get_engine(url).connect() as conn:
         return [dict(r) for r in conn.execute(text(sql)).mappings()]
+
+
+class ReleaseNotLoaded(RuntimeError):
+    """A quarantine is released (the decision is kept) but its rows did not load in the same command.
+
+    Not rolled back: the decision stands and the next ingest of the series loads the rows while the source
+    still returns that snapshot (docs/decisions/bad-values.md). The command exits non-zero and says so.
+    """
+
+    def __init__(self, quarantine_id: int, series_key: str, snapshot_id: int, reason: str) -> None:
+        super().__init__(
+            f"quarantine {quarantine_id} of {series_key} is released, but its rows are NOT loaded yet: {reason}. "
+            f"They load at the next ingest of the series (sdg ingest --series {series_key}) if the source still "
+            f"returns snapshot {snapshot_id}; run `sdg quality release {quarantine_id}` again to retry now"
+        )
+        self.quarantine_id = quarantine_id
+        self.series_key = series_key
+
+
+def release(quarantine_id: int, released_by: str, note: str, url: str | None = None) -> dict:
+    """Release a quarantine and load its rows by re-ingesting the series; :class:`ReleaseNotLoaded` if they did not.
+
+    Loaded means the quarantine's ``loaded_run_id`` is set, or its snapshot was among those this ingest loaded.
+    A release recorded before whose rows never loaded (the source was down) is retried, not refused.
+    """
+    from etl.quality.gate import release_quarantine
+    from etl.sources.errors import SourceError
+
+    engine = get_engine(url)
+    held = _quarantine(engine, quarantine_id)
+    if held.status == "released" and held.loaded_run_id is not None:
+        raise LookupError(f"quarantine {quarantine_id} was already released and loaded")
+    if held.status != "released":
+        release_quarantine(engine, quarantine_id, released_by, note)
+    else:
+        log.warning("quarantine %s was released before but not loaded; retrying the load", quarantine_id)
+    try:
+        result = ingest(held.source, held.series_key, url)
+    except Exception as exc:  # noqa: BLE001 - whatever stopped the load, the release stands and the operator is told
+        if not isinstance(exc, SourceError | ValueError):
+            log.exception("re-ingest of %s after releasing quarantine %s", held.series_key, quarantine_id)
+        raise ReleaseNotLoaded(
+            quarantine_id, held.series_key, held.snapshot_id, f"the re-ingest failed: {exc}"
+        ) from exc
+    if not _loaded(engine, quarantine_id, held.snapshot_id, result):
+        reason = result.get("error") or (
+            f"the source answered something else this time (snapshots {result['snapshots']}, status {result['status']})"
+        )
+        raise ReleaseNotLoaded(quarantine_id, held.series_key, held.snapshot_id, reason)
+    return {**result, "quarantine_id": quarantine_id}
+
+
+def _quarantine(engine, quarantine_id: int):
+    with engine.connect() as conn:
+        row = conn.execute(
+            text(
+                "SELECT source, series_key, snapshot_id, status, loaded_run_id FROM sdg.quarantine "
+                "WHERE quarantine_id = :q"
+            ),
+            {"q": quarantine_id},
+        ).one_or_none()
+    if row is None:
+        raise LookupError(f"quarantine {quarantine_id} does not exist")
+    return row
+
+
+def _loaded(engine, quarantine_id: int, snapshot_id: int, result: dict) -> bool:
+    with engine.connect() as conn:
+        marked = conn.execute(
+            text("SELECT loaded_run_id IS NOT NULL FROM sdg.quarantine WHERE quarantine_id = :q"), {"q": quarantine_id}
+        ).scalar_one()
+    return marked or (snapshot_id in result["snapshots"] and result["status"] in ("loaded", "partial"))
+
+
+def check_facts(year: int, url: str | None = None) -> dict:
+    """Check the facts of ``year`` before forms are issued; raise :class:`QualityFailure` on a critical failure.
+
+    The run, its results and the alert are committed before raising, so the evidence outlives the failed task.
+    """
+    from etl.quality.facts import check_indicator_values, empty_cells
+    from etl.quality.outcome import QualityFailure
+    from etl.quality.runner import build_data_docs
+
+    with get_engine(url).begin() as conn:
+        decision = check_indicator_values(conn, year)
+    docs = build_data_docs()
+    empty = empty_cells(decision)
+    for outcome in decision.warnings:
+        log.warning("%s", outcome.describe())
+    if not decision.load:
+        raise QualityFailure(decision, f"indicator_values {year}")
+    return {"year": year, "run_id": decision.run_id, "warnings": len(decision.warnings), "empty_cells": len(empty),
+            "data_docs": str(docs)}  # fmt: skip

@@ -7,7 +7,7 @@ import socket
 
 from sqlalchemy import text
 
-from etl.alerts.email import send_alert
+from etl.runtime.mail import send_alert
 
 
 def _free_port() -> int:

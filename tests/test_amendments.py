@@ -22,8 +22,8 @@ from sqlalchemy import text
 
 from etl import config
 from etl.cli import main
-from etl.deadlines import readiness
-from etl.delivery import load_recipients
+from etl.delivery.deadlines import readiness
+from etl.delivery.send import load_recipients
 from etl.jobs import compute_facts, deliver, ingest, issue_forms, issue_national_extract, series_keys
 from etl.reports.amendments_xlsx import HEADER_ROW, HEADERS, SHEET
 from etl.reports.appendix2 import build_appendix2_forms, content_hash

@@ -21,10 +21,10 @@ from sqlalchemy import text
 from etl import config
 from etl.catalogue.model import load_regions, load_series
 from etl.ingest.run import ingest_series
-from etl.observations import AVAILABLE, INVALID, BadValue, parse_value
 from etl.sources.base import RegionLookup
 from etl.sources.errors import BadValueError, SourceError
 from etl.sources.files.parse import parse_report
+from etl.sources.observations import AVAILABLE, INVALID, BadValue, parse_value
 from etl.sources.opensdg.parse import parse_indicator_csv
 from etl.sources.opensdg.source import OpenSdgSource
 from etl.sources.sdmx.parse import to_frame

@@ -9,7 +9,7 @@ import time
 import pytest
 from slow_servers import SilentSocket, SlowServer, elapsed_since
 
-from etl.failures import is_transient
+from etl.runtime.failures import is_transient
 from etl.sources import deadline, http
 from etl.sources.errors import DeadlineExceeded, SourceError
 

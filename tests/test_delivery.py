@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from etl import config
 from etl.catalogue.files import CatalogueError
-from etl.delivery import DeliveryFailed, load_recipients
+from etl.delivery.send import DeliveryFailed, load_recipients
 from etl.jobs import deliver, issue_forms, issue_national_extract
 
 YEAR = 2025

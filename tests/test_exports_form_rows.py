@@ -1,7 +1,7 @@
 """An issued Appendix 2 form's rows as CSV and JSON beside its XLSX, with their sha256 in ``sdg.report_file``.
 
 Facts from the ``facts`` fixture (the bundled Taldau samples: synthetic values in Taldau's real format); the
-form is issued by the real pipeline, then its rows are written by ``etl.exports.form_rows``.
+form is issued by the real pipeline, then its rows are written by ``etl.reports.form_rows``.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import pytest
 from sqlalchemy import text
 
 from etl import jobs
-from etl.exports.form_rows import COLUMNS, issue_form_rows
 from etl.reports.appendix2 import build_appendix2_forms, indicator_lines
+from etl.reports.form_rows import COLUMNS, issue_form_rows
 
 KATO = "110000000"  # Akmola region
 
 
 def test_form_rows_beside_the_xlsx_with_their_hashes(facts):
-    result = jobs.issue_forms(2025, regions=[KATO])  # the XLSX, then its rows (etl.exports.form_rows)
+    result = jobs.issue_forms(2025, regions=[KATO])  # the XLSX, then its rows (etl.reports.form_rows)
     assert result["row_files"]["written"] == 1
     with facts.connect() as conn:
         report = conn.execute(

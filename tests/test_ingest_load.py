@@ -25,8 +25,8 @@ from warehouse_state import observations_checksum
 from etl import config
 from etl.catalogue.model import load_regions, load_series
 from etl.jobs import ingest
-from etl.observations import OBSERVATION_COLUMNS
 from etl.sources.errors import SourceError
+from etl.sources.observations import OBSERVATION_COLUMNS
 from etl.sources.replay import ReplayServer
 from etl.warehouse.observations import DuplicateCutError
 
@@ -297,8 +297,7 @@ def test_loader_refuses_duplicate_cuts_itself(engine):
 
 def test_released_batch_loads_on_release(engine, replay, tmp_path):
     """A share above 100 % is held, the rest loads; a person who checked it releases it and it loads, once."""
-    from etl.jobs import quarantined
-    from etl.quality.jobs import release
+    from etl.jobs import quarantined, release
 
     root = _copy_samples(tmp_path)
     target = root / "taldau" / "GetIndexData" / FILE

@@ -22,7 +22,7 @@ from lxml import html as lxml_html
 from sqlalchemy import text
 
 from etl import config
-from etl.delivery import DeliveryFailed
+from etl.delivery.send import DeliveryFailed
 from etl.jobs import compute_facts, deliver, issue_forms, issue_national_extract
 from etl.reports.appendix2 import regions_for_year
 from etl.reports.boundaries import BoundaryFileError, load_boundary_map

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from etl.jobs import check_facts
 from etl.quality.facts import check_indicator_values, empty_cells
-from etl.quality.jobs import check_facts
 from etl.quality.outcome import QualityFailure
 
 INSERT = """

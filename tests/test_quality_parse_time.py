@@ -21,7 +21,7 @@ print("great_expectations" in sys.modules, "pandas" in sys.modules)
 @pytest.mark.parametrize(
     ("kind", "name"),
     [("dag", "sdg_annual_reporting"), ("dag", "sdg_ingest"), ("module", "etl.jobs"),
-     ("module", "etl.quality.gate"), ("module", "etl.quality.jobs"), ("module", "etl.alerts.email")],
+     ("module", "etl.quality.gate"), ("module", "etl.runtime.mail")],
 )  # fmt: skip
 @pytest.mark.slow
 def test_import_does_not_load_great_expectations(kind, name):

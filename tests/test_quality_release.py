@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from etl import cli, config
-from etl.jobs import ingest, quarantined
-from etl.quality.jobs import ReleaseNotLoaded, release
+from etl.jobs import ReleaseNotLoaded, ingest, quarantined, release
 from etl.sources.replay import Faults, ReplayServer
 
 KEY = "taldau:704460:p7"

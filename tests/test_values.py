@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from etl.observations import AVAILABLE, INVALID, MISSING, SUPPRESSED, dims_key, parse_value
+from etl.sources.observations import AVAILABLE, INVALID, MISSING, SUPPRESSED, dims_key, parse_value
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from etl.catalogue.files import ALL_REGIONS, CatalogueError, Row, read_rows
 from etl.catalogue.units import Unit, Units
-from etl.observations import dims_key
+from etl.sources.observations import dims_key
 
 FORMULA_COLUMNS = ("indicator_code", "kato_code", "formula", "factor", "role", "series_key", "dims", "unit_ru")
 FILE = "formulas.csv"

@@ -32,7 +32,7 @@ from etl.exports import warehouse
 from etl.exports.files import write_atomically
 from etl.exports.numbers import plain
 from etl.exports.opensdg_layout import Layout, RowKey, canonical_layout, read_layout
-from etl.snapshots import read_blob
+from etl.ingest.snapshots import read_blob
 from etl.sources.opensdg.parse import VALUE
 
 log = logging.getLogger(__name__)

@@ -1,7 +1,7 @@
 """The layout of one national-platform indicator file, read from the newest snapshot of it the warehouse keeps.
 
 Ingest maps the file to canonical observations and loses what is only spelling: the column order, ``_T``
-versus an empty cell for a total (both are the total, ``etl.observations.dims_key``), ``UNIT_MEASURE``
+versus an empty cell for a total (both are the total, ``etl.sources.observations.dims_key``), ``UNIT_MEASURE``
 versus the older ``Units`` header, ``GeoCode`` (not loaded), the line ending. To write a file the platform
 recognises as its own, the export reads those back from the raw snapshot (kept with its sha256) and keys
 each of its rows exactly as the parser does: (``REF_AREA`` code, year, dims key).
@@ -14,7 +14,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 
-from etl.observations import dims_key
+from etl.sources.observations import dims_key
 from etl.sources.opensdg.parse import (
     GEOCODE,
     MAP_LAYER_CODES,

@@ -26,10 +26,10 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from etl import snapshots
-from etl.failures import is_transient
+from etl.ingest import snapshots
 from etl.quality.gate import Batch
 from etl.quality.outcome import ExpectationOutcome
+from etl.runtime.failures import is_transient
 from etl.sources.base import ParseResult, RegionLookup, Source
 from etl.sources.deadline import series_deadline
 from etl.sources.errors import DeadlineExceeded, SourceError

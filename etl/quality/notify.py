@@ -6,8 +6,8 @@ import json
 
 from sqlalchemy.engine import Connection
 
-from etl.alerts.email import send_alert
 from etl.quality.outcome import ExpectationOutcome
+from etl.runtime.mail import send_alert
 
 
 def alert_text(dataset: str, subject_of: str, critical: list[ExpectationOutcome], action: str) -> tuple[str, str]:

@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 
 from etl.catalogue.region_changes import region_changes
-from etl.observations import AVAILABLE, OBSERVATION_COLUMNS
 from etl.quality.magnitude import add_magnitude_columns
 from etl.quality.settings import COUNTRY_KATO, SUM_TOLERANCE_PCT, IndicatorQuality, is_percent, max_plausible_year
+from etl.sources.observations import AVAILABLE, OBSERVATION_COLUMNS
 
 #: row keys reported with each failing value
 INDEX_COLUMNS = ("row_id", "kato_code", "period_start", "dims")

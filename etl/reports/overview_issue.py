@@ -1,7 +1,7 @@
 """Writing the overview beside the newest national extract of a year, and recording it as the extract's files.
 
 Why the overview is a sibling of the extract (``sdg.report_file``) and not a report of its own: it says what
-that extract version says, goes out with it (``etl.delivery`` attaches it) and needs no versions of its own.
+that extract version says, goes out with it (``etl.delivery.send`` attaches it) and needs no versions of its own.
 It is written only when the extract still matches the warehouse, once per version, never overwritten.
 The HTML is always written; the PDF when a headless Chromium is at hand (``config.chromium``), else the
 result says that none was printed and why.

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import pandas as pd
 
-from etl.observations import OBSERVATION_COLUMNS
+from etl.sources.observations import OBSERVATION_COLUMNS
 from etl.sources.series import Series
 
 if TYPE_CHECKING:

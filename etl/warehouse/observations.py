@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from etl.observations import OBSERVATION_COLUMNS
+from etl.sources.observations import OBSERVATION_COLUMNS
 from etl.warehouse.copy import copy_frame
 
 _KEY = ("kato_code", "period_start", "period_end", "dims")

@@ -3,7 +3,7 @@ retry can cure, and SIGTERM as a clean stop.
 
 - ``execution_timeout`` on every task (per DAG, :data:`TIMEOUTS`): a task that hangs anywhere (not only in
   HTTP, which has its own deadlines) fails instead of holding a worker slot for ever.
-- :class:`TransientOnly` is the retry policy: a failure that ``etl.failures.is_transient`` calls
+- :class:`TransientOnly` is the retry policy: a failure that ``etl.runtime.failures.is_transient`` calls
   deterministic (a 4xx, a wrong shape, a parse error, a bad value) fails at once; the rest get the retries.
 - SIGTERM (a worker shutting down, ``kill`` of ``airflow dags test``): the running task unwinds (its
   transaction rolls back), reports its state, and the process then stops. Without this, the task runner's
@@ -43,10 +43,10 @@ TIMEOUTS = {
 
 
 class TransientOnly(RetryPolicy):
-    """Retry only failures that ``etl.failures.is_transient`` says a later try may cure."""
+    """Retry only failures that ``etl.runtime.failures.is_transient`` says a later try may cure."""
 
     def evaluate(self, exception: BaseException, try_number: int, max_tries: int, context: Any = None):
-        from etl.failures import is_transient
+        from etl.runtime.failures import is_transient
 
         if is_transient(exception):
             return RetryDecision.default()
@@ -68,9 +68,9 @@ def _sigterm_noted() -> None:
 
 
 def on_task_start(context: Any = None) -> None:
-    """``on_execute_callback``: SIGTERM now raises ``etl.termination.Terminated`` in the task; noisy loggers
+    """``on_execute_callback``: SIGTERM now raises ``etl.runtime.termination.Terminated`` in the task; noisy loggers
     are turned down so that the task log shows the task's own lines."""
-    from etl import termination
+    from etl.runtime import termination
 
     _Stopping.task_running = True
     for name in QUIET_LOGGERS:
@@ -91,7 +91,7 @@ def on_task_end(context: Any = None) -> None:
 def notify_failure(context: Any = None) -> None:
     """``on_failure_callback``: e-mail the alert recipients (``SDG_ALERT_RECIPIENTS`` or the ``recipients`` extra
     of ``smtp_default``) which task failed, why, and where its log is; a mail problem is logged, never raised."""
-    from etl.alerts.email import send_alert
+    from etl.runtime.mail import send_alert
 
     context = context or {}
     ti = context.get("ti")

@@ -16,11 +16,19 @@ from datetime import date, datetime, time
 
 import pandas as pd
 
-from etl.observations import INVALID, OBSERVATION_COLUMNS, BadValue, ParsedValue, dims_key, parse_value, text_problem
 from etl.sources.base import ParseResult
 from etl.sources.errors import SourceError
 from etl.sources.files.read import SOURCE, read_table
 from etl.sources.files.template import BY_KEY, COLUMNS, INDICATOR_DIM, TITLES, normalise_title
+from etl.sources.observations import (
+    INVALID,
+    OBSERVATION_COLUMNS,
+    BadValue,
+    ParsedValue,
+    dims_key,
+    parse_value,
+    text_problem,
+)
 
 MIN_YEAR = 1991
 MAX_PROBLEMS = 20

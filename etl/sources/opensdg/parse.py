@@ -41,9 +41,9 @@ from datetime import date
 
 import pandas as pd
 
-from etl.observations import INVALID, OBSERVATION_COLUMNS, ParsedValue, check_text, dims_key, read_value
 from etl.sources.base import ParseResult
 from etl.sources.errors import SourceError
+from etl.sources.observations import INVALID, OBSERVATION_COLUMNS, ParsedValue, check_text, dims_key, read_value
 
 SOURCE = "opensdg"
 NATIONAL_KATO = "000000000"
@@ -272,7 +272,7 @@ def _kato(cells: list[str], layout: _Layout, regions: dict[str, str], result: Op
 
 def _check_dims(dims: dict[str, str], line: int, url: str) -> None:
     for name, value in dims.items():
-        if not value.isprintable():  # NUL and other control characters are an error (etl.observations)
+        if not value.isprintable():  # NUL and other control characters are an error (etl.sources.observations)
             check_text(value, SOURCE, url, f"line {line}, column {name}")
         if "|" in value or "=" in value:
             raise SourceError(SOURCE, url, f"line {line}: {name} value {value!r} contains '|' or '='")

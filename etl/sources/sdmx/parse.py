@@ -23,9 +23,17 @@ from datetime import date
 
 import pandas as pd
 
-from etl.observations import MISSING, OBSERVATION_COLUMNS, SUPPRESSED, BadValue, check_text, dims_key, parse_value
 from etl.sources.base import ParseResult
 from etl.sources.errors import BadValueError, SourceError
+from etl.sources.observations import (
+    MISSING,
+    OBSERVATION_COLUMNS,
+    SUPPRESSED,
+    BadValue,
+    check_text,
+    dims_key,
+    parse_value,
+)
 from etl.sources.sdmx.records import TIME_DIMENSION, Observations, RawObs
 
 SOURCE = "sdmx"

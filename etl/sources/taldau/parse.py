@@ -12,10 +12,10 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from etl.observations import OBSERVATION_COLUMNS, BadValue, dims_key, parse_value
 from etl.sources import answers
 from etl.sources.base import ParseResult
 from etl.sources.errors import BadValueError, SourceError
+from etl.sources.observations import OBSERVATION_COLUMNS, BadValue, dims_key, parse_value
 from etl.sources.taldau.periods import PERIOD_TYPES, period_bounds
 
 SOURCE = "taldau"

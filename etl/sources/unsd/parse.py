@@ -18,10 +18,18 @@ from typing import Any
 
 import pandas as pd
 
-from etl.observations import MISSING, OBSERVATION_COLUMNS, BadValue, ParsedValue, check_text, dims_key, parse_value
 from etl.sources import answers
 from etl.sources.base import ParseResult, RegionLookup
 from etl.sources.errors import BadValueError, SourceError
+from etl.sources.observations import (
+    MISSING,
+    OBSERVATION_COLUMNS,
+    BadValue,
+    ParsedValue,
+    check_text,
+    dims_key,
+    parse_value,
+)
 
 SOURCE = "unsd"
 #: the API's dimension names -> SDMX SDG concept ids (DSD IAEG-SDGs:SDG); others are upper-cased

@@ -19,10 +19,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from etl import config
-from etl.alerts.email import SmtpSettings, send_mail
 from etl.catalogue.files import ALL_REGIONS, CatalogueError, read_rows
 from etl.catalogue.model import load_regions
 from etl.reports.appendix2_xlsx import TEXTS as FORM_TEXTS
+from etl.runtime.mail import SmtpSettings, send_mail
 
 KINDS = ("appendix2", "national_extract")
 CHANNELS = ("email", "folder")

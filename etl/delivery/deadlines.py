@@ -15,11 +15,11 @@ from datetime import date
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from etl.alerts.email import AlertResult, SmtpSettings, send_alert
-from etl.delivery import Recipient, load_recipients
+from etl.delivery.send import Recipient, load_recipients
 from etl.reports.appendix2 import regions_for_year
 from etl.reports.issuing import latest_report
 from etl.reports.staleness import is_current
+from etl.runtime.mail import AlertResult, SmtpSettings, send_alert
 
 #: (kind, month, day of the following year, Russian name, Kazakh name)
 DEADLINES = (
