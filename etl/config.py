@@ -7,6 +7,9 @@ is an embedded PostgreSQL under ``var/``, snapshots and reports are files under 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 #: The repository root (``etl`` is installed in editable mode, so this is the checkout).
@@ -19,10 +22,30 @@ SQL_DIR = PROJECT_ROOT / "sql"
 DEFAULT_TALDAU_URL = "https://taldau.stat.gov.kz"
 
 
+#: the catalogue edition a run's step reads, while one is in use (:func:`reading_catalogue`)
+_EDITION: ContextVar[Path | None] = ContextVar("sdg_catalogue_edition", default=None)
+
+
 def catalogue_dir() -> Path:
-    """The catalogue in use: the repository's ``catalogue/`` unless ``SDG_CATALOGUE_DIR`` names another
-    (a staging copy, or a test's reduced one)."""
+    """The catalogue a step reads: the run's edition while one is in use (the files as the run's sync stored
+    them in the warehouse, see ``etl.catalogue.edition``), else the edited files (:func:`catalogue_files_dir`)."""
+    return _EDITION.get() or catalogue_files_dir()
+
+
+def catalogue_files_dir() -> Path:
+    """The catalogue people edit: the repository's ``catalogue/`` unless ``SDG_CATALOGUE_DIR`` names another
+    (a staging copy, or a test's reduced one). Syncs and imports read and write here."""
     return Path(os.environ.get("SDG_CATALOGUE_DIR") or CATALOGUE_DIR)
+
+
+@contextmanager
+def reading_catalogue(folder: Path) -> Iterator[Path]:
+    """Within the block (and this thread or task), :func:`catalogue_dir` is ``folder``."""
+    token = _EDITION.set(folder)
+    try:
+        yield folder
+    finally:
+        _EDITION.reset(token)
 
 
 def data_dir() -> Path:

@@ -6,19 +6,39 @@ them through XCom, and the CLI prints them.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import text
 
 from etl import config
+from etl.catalogue.edition import reading_edition
 from etl.catalogue.model import load_series
 from etl.sources.series import Series
 from etl.warehouse.connection import get_engine
 
 log = logging.getLogger(__name__)
+
+Job = TypeVar("Job", bound=Callable[..., Any])
+
+
+def on_catalogue_edition(job: Job) -> Job:
+    """Run ``job`` on the catalogue edition the last sync stored (``etl.catalogue.edition``), so every task of a
+    run reads the same catalogue whatever happens to the files meanwhile; ``url`` names the warehouse."""
+    signature = inspect.signature(job)
+
+    @functools.wraps(job)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        url = signature.bind(*args, **kwargs).arguments.get("url")
+        with reading_edition(get_engine(url)):
+            return job(*args, **kwargs)
+
+    return cast(Job, run)
 
 
 def default_reporting_year(today: date | None = None) -> int:
@@ -47,6 +67,7 @@ def prepare_warehouse(url: str | None = None) -> dict:
     return {"migrations_applied": applied, **synced.__dict__, "recipients": len(recipients)}
 
 
+@on_catalogue_edition
 def series_keys(source: str) -> list[str]:
     """The declared series of one source, from ``catalogue/series/<source>.csv``."""
     return [s.series_key for s in load_series() if s.source == source]
@@ -60,6 +81,7 @@ def _series(series_key: str, declared: dict[str, Series] | None = None) -> Serie
     raise KeyError(f"series {series_key!r} is not declared in {config.catalogue_dir() / 'series'}")
 
 
+@on_catalogue_edition
 def ingest(source: str, series_key: str, url: str | None = None, **source_options: object) -> dict:
     """Fetch, snapshot, parse and load one declared series of ``source``."""
     from etl.ingest.run import ingest_series
@@ -71,6 +93,7 @@ def ingest(source: str, series_key: str, url: str | None = None, **source_option
     return ingest_series(get_engine(url), series, get_source(source, **source_options)).as_dict()
 
 
+@on_catalogue_edition
 def ingest_batch(
     keys: list[str],
     url: str | None = None,
@@ -130,6 +153,7 @@ def finish_ingest_run(url: str | None = None) -> None:
         log.warning("Data Docs or quality-result pruning failed after the ingest run", exc_info=True)
 
 
+@on_catalogue_edition
 def compute_facts(year: int | None = None, url: str | None = None) -> int:
     """Recompute indicator values (facts) for one year, or every year when ``year`` is None, and the progress
     assessments built on them, in one transaction."""
@@ -145,6 +169,7 @@ def compute_facts(year: int | None = None, url: str | None = None) -> int:
     return facts
 
 
+@on_catalogue_edition
 def issue_forms(
     year: int,
     status: str = "draft",
@@ -210,6 +235,7 @@ def _facts_of_forms(conn, year: int, regions: list[str] | None) -> tuple[int, in
     return int(filled), int(rows)
 
 
+@on_catalogue_edition
 def issue_appendix1(year: int, url: str | None = None) -> dict:
     """Issue each region's Appendix 1 list (indicators, classification, baseline, target) for ``year``."""
     from etl.reports.appendix1 import issue_appendix1
@@ -220,6 +246,7 @@ def issue_appendix1(year: int, url: str | None = None) -> dict:
             "folder": str(config.reports_dir() / str(year) / "appendix1")}  # fmt: skip
 
 
+@on_catalogue_edition
 def issue_national_extract(year: int, status: str = "draft", url: str | None = None, allow_empty: bool = False) -> dict:
     """Issue the national extract of ``year`` (every region's Appendix 2 indicators, with their coverage)."""
     from etl.reports.national_extract import issue_national_extract
@@ -246,6 +273,7 @@ def issue_national_extract(year: int, status: str = "draft", url: str | None = N
     }
 
 
+@on_catalogue_edition
 def deliver(year: int, kinds: tuple[str, ...] | None = None, url: str | None = None) -> dict:
     """Send the newest issued reports of ``year`` to their catalogue recipients; raise if any delivery failed."""
     from etl.delivery.send import KINDS, DeliveryFailed, deliver_reports
@@ -262,6 +290,7 @@ class DeadlineMissed(RuntimeError):
     """A report deadline has passed with reports not ready (the alert e-mail names them)."""
 
 
+@on_catalogue_edition
 def check_deadlines(
     year: int | None = None, today: date | None = None, url: str | None = None, raise_overdue: bool = True
 ) -> dict:
@@ -475,6 +504,7 @@ def _loaded(engine, quarantine_id: int, snapshot_id: int, result: dict) -> bool:
     return marked or (snapshot_id in result["snapshots"] and result["status"] in ("loaded", "partial"))
 
 
+@on_catalogue_edition
 def check_facts(year: int, url: str | None = None) -> dict:
     """Check the facts of ``year`` before forms are issued; raise :class:`QualityFailure` on a critical failure.
 

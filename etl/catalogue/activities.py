@@ -90,7 +90,7 @@ def import_activities(path: Path, catalogue_dir: Path | None = None, conn: Conne
 
     Raises :class:`~etl.catalogue.sheet_import.ImportRejected` naming every bad cell; then nothing changed.
     """
-    folder = catalogue_dir or config.catalogue_dir()
+    folder = catalogue_dir or config.catalogue_files_dir()
     rows, covered = read_activity_file(path, folder)
     resync = (lambda merged: replace_activities(conn, _records(merged, folder))) if conn is not None else None
     return write_merged(folder / ACTIVITIES_FILE, ACTIVITY_FILE_COLUMNS, rows, covered, _block, resync, path)

@@ -73,7 +73,7 @@ def import_appendix1(
     """Check every cell of ``path``, then write the region's changed rows to ``appendix1.csv`` atomically, keep the
     file as the region's next version and, with ``conn``, re-sync the catalogue and record the version."""
     path = Path(path)
-    folder = Path(catalogue_dir or config.catalogue_dir())
+    folder = Path(catalogue_dir or config.catalogue_files_dir())
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     workbook = open_workbook(path, data)

@@ -34,9 +34,10 @@ def _import_opensdg(args: argparse.Namespace) -> int:
     for line in summary.lines():
         print(line)
     if args.typical_list:
-        added = extend_typical_list(config.catalogue_dir(), sorted(summary.mapped, key=indicator_sort_key))
+        added = extend_typical_list(config.catalogue_files_dir(), sorted(summary.mapped, key=indicator_sort_key))
         print(f"typical list: {len(added)} indicators added (classification 2): {', '.join(added) or 'none'}")
-    print(f"written: {config.catalogue_dir() / 'indicators.csv'}, {config.catalogue_dir() / 'series/opensdg.csv'}")
+    folder = config.catalogue_files_dir()
+    print(f"written: {folder / 'indicators.csv'}, {folder / 'series/opensdg.csv'}")
     print("next: sdg db migrate (loads and checks the catalogue)")
     return 0
 

@@ -80,7 +80,7 @@ class ImportSummary:
 
 def import_opensdg(base: str, catalogue_dir: Path | None = None) -> ImportSummary:
     """Read the repository at ``base`` and rewrite the generated catalogue files (atomically, both or none)."""
-    folder = catalogue_dir or config.catalogue_dir()
+    folder = catalogue_dir or config.catalogue_files_dir()
     repo = OpenSdgRepository(base)
     units = load_units(folder)
     overrides = _keyed_rows(folder, "indicator_overrides.csv", "code")

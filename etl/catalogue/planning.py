@@ -131,7 +131,7 @@ def import_planning_register(
     mirrored in the caller's transaction first, so a failure on either side leaves both as they were.
     Raises :class:`~etl.catalogue.sheet_import.ImportRejected` naming every bad cell.
     """
-    folder = catalogue_dir or config.catalogue_dir()
+    folder = catalogue_dir or config.catalogue_files_dir()
     reference = _reference(folder)
     sheet, checker = check_file(Path(path), DATA_SHEET, FIELDS)
     parsers = _parsers(reference)

@@ -66,7 +66,7 @@ def import_plans(path: Path, catalogue_dir: Path | None = None, conn: Connection
 
     Raises :class:`~etl.catalogue.sheet_import.ImportRejected` naming every bad cell; then nothing changed.
     """
-    folder = catalogue_dir or config.catalogue_dir()
+    folder = catalogue_dir or config.catalogue_files_dir()
     rows, covered = read_plan_file(path, folder)
     resync = (lambda merged: replace_plans(conn, _records(merged, folder))) if conn is not None else None
     return write_merged(folder / PLANS_FILE, PLAN_COLUMNS, rows, covered, _block, resync, source=path)

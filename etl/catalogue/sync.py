@@ -9,6 +9,8 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from etl import config
+from etl.catalogue import edition
 from etl.catalogue.files import (
     ACTIVITY_COLUMNS,
     ALL_REGIONS,
@@ -39,7 +41,13 @@ class SyncResult:
 
 
 def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
-    """Write every catalogue file to the warehouse; the caller's transaction makes it all-or-nothing."""
+    """Write every catalogue file to the warehouse; the caller's transaction makes it all-or-nothing.
+
+    The files' bytes are stored too, as the edition later steps read (:mod:`etl.catalogue.edition`); files edited
+    while the sync read them make it fail rather than store an edition the mirror does not match.
+    """
+    folder = folder or config.catalogue_files_dir()
+    captured = edition.capture(folder)
     regions = load_regions(folder)
     indicators = load_indicators(folder)
     series = load_series(folder, {i.code for i in indicators})
@@ -92,6 +100,9 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
     replace_rows(conn, "sdg.activity", activities)
     plan_paths = sync_plan_paths(conn, folder)
     planning = sync_planning(conn, folder)  # after regions, indicators and Appendix 1: it refers to them
+    if edition.capture(folder).sha256 != captured.sha256:
+        raise CatalogueError(f"the catalogue in {folder} changed while it was being synced; run the sync again")
+    edition.store(conn, captured)
     return SyncResult(
         len(regions), len(indicators), len(series), len(items), len(plans), len(activities), len(formulas),
         plan_paths, planning,
