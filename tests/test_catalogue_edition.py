@@ -132,3 +132,19 @@ def test_stored_files_that_do_not_match_their_sha_are_refused(engine, catalogue:
         edition.materialise(conn, sha, tmp_path / "editions")
     assert not (tmp_path / "editions" / sha).exists()
 
+
+def test_the_sync_is_the_one_writer_of_series(engine, replay) -> None:
+    """Ingesting a series the sync has not mirrored fails naming the cure, and writes no series row."""
+    import dataclasses
+
+    from etl.catalogue.model import load_series
+    from etl.ingest.run import ingest_series
+    from etl.sources.registry import get_source
+
+    declared = next(s for s in load_series() if s.series_key == "taldau:704460:p7")
+    unsynced = dataclasses.replace(declared, series_key="taldau:704460:p7-not-synced")
+    with pytest.raises(CatalogueError, match=r"not in the warehouse: the catalogue was not synced.*sdg db migrate"):
+        ingest_series(engine, unsynced, get_source("taldau"))
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT count(*) FROM sdg.series WHERE series_key = :k"), {"k": unsynced.series_key})
+        assert found.scalar_one() == 0

@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from etl.catalogue.files import CatalogueError
 from etl.ingest import snapshots
 from etl.quality.gate import Batch
 from etl.quality.outcome import ExpectationOutcome
@@ -337,15 +338,16 @@ def _parse(
 
 
 def _series_id(conn: Connection, series: Series) -> int:
-    """The warehouse id of a declared series (registered here if the catalogue was not synced yet)."""
-    row = conn.execute(text("SELECT series_id FROM sdg.series WHERE series_key = :k"), {"k": series.series_key})
-    found = row.scalar()
-    if found is not None:
-        return found
-    return conn.execute(
-        text("INSERT INTO sdg.series (series_key, source, unit) VALUES (:k, :s, :u) RETURNING series_id"),
-        {"k": series.series_key, "s": series.source, "u": series.unit_ru or None},
-    ).scalar_one()
+    """The warehouse id of a declared series. The catalogue's sync is the one writer of ``sdg.series``: a series
+    it has not mirrored yet is a catalogue not synced since the series was declared, said as such."""
+    found = conn.execute(text("SELECT series_id FROM sdg.series WHERE series_key = :k"), {"k": series.series_key})
+    series_id = found.scalar()
+    if series_id is None:
+        raise CatalogueError(
+            f"series {series.series_key!r} is declared in catalogue/series/{series.source}.csv but not in the "
+            "warehouse: the catalogue was not synced since; run `sdg db migrate` (the DAGs sync it first)"
+        )
+    return series_id
 
 
 def _record_error(engine: Engine, snapshot_ids: list[int], exc: Exception) -> None:
