@@ -511,11 +511,14 @@ def check_facts(year: int, url: str | None = None) -> dict:
     The run, its results and the alert are committed before raising, so the evidence outlives the failed task.
     """
     from etl.quality.facts import check_indicator_values, empty_cells
+    from etl.quality.notify import send_queued
     from etl.quality.outcome import QualityFailure
     from etl.quality.runner import build_data_docs
 
-    with get_engine(url).begin() as conn:
+    engine = get_engine(url)
+    with engine.begin() as conn:
         decision = check_indicator_values(conn, year)
+    send_queued(engine)  # the alert, after the run it reports is committed
     docs = build_data_docs()
     empty = empty_cells(decision)
     for outcome in decision.warnings:

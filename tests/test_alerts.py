@@ -71,3 +71,35 @@ SERIES = (
     "SELECT s.series_key, s.series_id FROM sdg.series s JOIN sdg.indicator_series m USING (series_key) "
     "WHERE s.source = 'taldau' ORDER BY 1 LIMIT 1"
 )
+
+
+def test_an_alert_goes_out_only_after_its_transaction_commits_and_once(smtp, engine):
+    """Queued inside the recording transaction: nothing is sent while it is open, nothing ever if it rolls back,
+    exactly one e-mail once it commits, and sending again finds nothing left to send."""
+    from etl.quality.notify import notify, send_queued
+    from etl.quality.outcome import ExpectationOutcome
+
+    failed = [
+        ExpectationOutcome(
+            "observations", "expect_column_values_to_be_between", "value", "critical", "above 100", False, 10, 3
+        )
+    ]
+    with engine.connect() as conn:
+        with conn.begin() as transaction:
+            notify(conn, None, "observations", "rolled back (snapshot 1)", failed, "nothing")
+            assert send_queued(engine) == 0  # another connection cannot see (or claim) the uncommitted alert
+            transaction.rollback()
+    assert send_queued(engine) == 0 and smtp.messages == []
+    with engine.begin() as conn:
+        assert conn.execute(text("SELECT count(*) FROM sdg.quality_alert")).scalar_one() == 0
+        alert_id = notify(conn, None, "observations", "committed (snapshot 2)", failed, "held")
+        assert smtp.messages == []
+    assert send_queued(engine) == 1 and send_queued(engine) == 0
+    ((_, message),) = smtp.messages
+    assert "committed (snapshot 2)" in message["Subject"] and "above 100" in message.get_content()
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT sent, recipients, sent_at IS NOT NULL AS stamped FROM sdg.quality_alert WHERE alert_id = :a"),
+            {"a": alert_id},
+        ).one()
+    assert tuple(row) == (True, "data-team@example.kz, akimat@example.kz", True)

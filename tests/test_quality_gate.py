@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from etl.ingest.run import flag_back_calculated
 from etl.quality.gate import check_observations, release_quarantine
+from etl.quality.notify import send_queued
 from etl.warehouse.observations import load_observations
 
 FETCHED = datetime(2026, 3, 1, tzinfo=UTC)
@@ -83,6 +84,7 @@ def gate_then_load(engine, series, rows, n: int):
             kept = frame(*rows).drop(index=list(decision.held_row_ids))
             load_observations(conn, kept, series_id=series_id, snapshot_id=snap, valid_from=FETCHED)
             flag_back_calculated(conn, series_id)
+    send_queued(engine)  # as the ingest does once the load has committed
     return decision, snap
 
 

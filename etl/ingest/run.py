@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection, Engine
 from etl.catalogue.files import CatalogueError
 from etl.ingest import snapshots
 from etl.quality.gate import Batch
+from etl.quality.notify import send_queued
 from etl.quality.outcome import ExpectationOutcome
 from etl.runtime.failures import is_transient
 from etl.sources.base import ParseResult, RegionLookup, Source
@@ -244,6 +245,7 @@ def _batch(item: _Work, snap: snapshots.Snapshot, frame: pd.DataFrame) -> Batch:
 def _load(engine: Engine, item: _Work) -> None:
     with engine.begin() as conn:
         _decide_and_load(conn, item)
+    send_queued(engine)  # the gate's alerts, now that the quarantine they report is committed
 
 
 def _decide_and_load(conn: Connection, item: _Work) -> None:

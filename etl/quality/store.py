@@ -149,15 +149,35 @@ def mark_loaded(conn: Connection, quarantine_id: int, run_id: int) -> None:
     )
 
 
-def record_alert(conn: Connection, run_id: int | None, subject: str, sent: bool, recipients: str, detail: str) -> None:
+def queue_alert(conn: Connection, run_id: int | None, subject: str, body: str) -> int:
+    """Record an alert to send once the caller's transaction commits (``sent`` NULL until then)."""
+    return conn.execute(
+        text(
+            "INSERT INTO sdg.quality_alert (run_id, subject, body, sent) VALUES (:run_id, :subject, :body, NULL) "
+            "RETURNING alert_id"
+        ),
+        {"run_id": run_id, "subject": subject, "body": body},
+    ).scalar_one()
+
+
+def next_queued_alert(conn: Connection) -> tuple[int, str, str] | None:
+    """The oldest committed alert not sent yet, locked for this transaction (others skip it)."""
+    row = conn.execute(
+        text(
+            "SELECT alert_id, subject, body FROM sdg.quality_alert WHERE sent IS NULL "
+            "ORDER BY alert_id LIMIT 1 FOR UPDATE SKIP LOCKED"
+        )
+    ).one_or_none()
+    return None if row is None else (row.alert_id, row.subject, row.body or "")
+
+
+def record_sending(conn: Connection, alert_id: int, sent: bool, recipients: str, detail: str) -> None:
     conn.execute(
         text(
-            """
-            INSERT INTO sdg.quality_alert (run_id, recipients, subject, sent, detail)
-            VALUES (:run_id, :recipients, :subject, :sent, :detail)
-            """
+            "UPDATE sdg.quality_alert SET sent = :sent, recipients = :recipients, detail = :detail, sent_at = now() "
+            "WHERE alert_id = :id"
         ),
-        {"run_id": run_id, "recipients": recipients, "subject": subject, "sent": sent, "detail": detail},
+        {"id": alert_id, "sent": sent, "recipients": recipients, "detail": detail},
     )
 
 
