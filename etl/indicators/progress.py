@@ -64,10 +64,6 @@ CATEGORY_LABELS: dict[str, dict[str, str]] = {
         DETERIORATION: "нашарлау",
     },
 }
-ESCAP_LABELS: dict[str, dict[str, str]] = {
-    "ru": {ON_TRACK: "цель будет достигнута в срок", ACCELERATION_NEEDED: "нужно ускорение", REGRESSING: "регресс"},
-    "kk": {ON_TRACK: "мақсатқа мерзімінде жетеді", ACCELERATION_NEEDED: "жеделдету қажет", REGRESSING: "кері кету"},
-}
 REASON_LABELS: dict[str, dict[str, str]] = {
     "ru": {
         NO_DIRECTION: "динамика не оценена: не задано желательное направление",
@@ -89,11 +85,6 @@ REASON_LABELS: dict[str, dict[str, str]] = {
 def category_label(code: str | None, language: str = "ru") -> str:
     """The Statistics Canada category in Russian or Kazakh ('' for none)."""
     return CATEGORY_LABELS[language].get(code or "", "")
-
-
-def escap_label(code: str | None, language: str = "ru") -> str:
-    """The ESCAP anticipated-progress category in Russian or Kazakh ('' for none)."""
-    return ESCAP_LABELS[language].get(code or "", "")
 
 
 def reason_label(code: str | None, language: str = "ru") -> str:

@@ -86,20 +86,6 @@ def _texts(language: str, sheet_title: str) -> SheetTexts:
 
 TEXTS: dict[str, SheetTexts] = {"ru": _texts("ru", "Приложение 2"), "kk": _texts("kk", "2-қосымша")}
 
-# Module-level names of the texts (the Russian ones existed before the Kazakh sheet; callers import them).
-SHEET_TITLE = TEXTS["ru"].sheet_title
-SHEET_TITLE_KK = TEXTS["kk"].sheet_title
-APPENDIX_LABEL_RU = TEXTS["ru"].appendix_label
-APPENDIX_LABEL_KK = TEXTS["kk"].appendix_label
-TITLE_PREFIX_RU = order_texts.APPENDIX2_TITLE["ru"]
-INDICATORS_HEADER_RU = TEXTS["ru"].indicators_header
-ACTIVITIES_HEADER_RU = TEXTS["ru"].activities_header
-STATUS_PREFIX_RU = TEXTS["ru"].status_prefix
-STATUS_TEXT_RU: dict[str, str] = TEXTS["ru"].status_text
-INDICATORS_HEADER_KK = TEXTS["kk"].indicators_header
-ACTIVITIES_HEADER_KK = TEXTS["kk"].activities_header
-STATUS_PREFIX_KK = TEXTS["kk"].status_prefix
-STATUS_TEXT_KK: dict[str, str] = TEXTS["kk"].status_text
 CREATOR = "SDG monitoring pipeline"
 
 N_COLS = len(APPENDIX2_COLUMNS_RU)
@@ -189,7 +175,7 @@ def _build_workbook(forms: list[Appendix2Form], status_lines: list[str], info: D
     region = first.region_name_kk if first.language == "kk" else first.region_name_ru
     workbook.properties.title = f"{TEXTS[first.language].sheet_title}: {region}, {first.year}"
     workbook.properties.description = info.info_line(first.language) if info else None
-    workbook.properties.subject = TITLE_PREFIX_RU
+    workbook.properties.subject = order_texts.APPENDIX2_TITLE["ru"]
     workbook.properties.creator = CREATOR
     workbook.properties.lastModifiedBy = CREATOR
     return workbook

@@ -73,10 +73,6 @@ class IndicatorOverview:
         """Classification 1 (a priority indicator) in at least one region: it gets a chart and a map."""
         return any(line.classification == 1 for line in self.lines)
 
-    def categories(self) -> dict[str, int]:
-        counts = {code: sum(line.category == code for line in self.lines) for code in CATEGORIES}
-        return {**counts, "": sum(line.category is None for line in self.lines)}
-
 
 @dataclass(frozen=True)
 class Overview:

@@ -44,11 +44,6 @@ class Number:
         return "0" if decimals == 0 else "0." + "0" * decimals
 
 
-def heading(ws: Worksheet, title: str, subtitle: str, widths: Sequence[float] | None = None) -> None:
-    """Title and subtitle in rows 1 and 2 (merged over the table's width when ``widths`` are given)."""
-    heading_lines(ws, [(title, TITLE_PT, True), (subtitle, NOTE_PT, False)], widths)
-
-
 def heading_lines(
     ws: Worksheet, lines: Sequence[tuple[str, float, bool]], widths: Sequence[float] | None, first_row: int = 1
 ) -> int:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from etl import config
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
-    from sqlalchemy.engine import Connection, Engine
+    from sqlalchemy.engine import Engine
 
 _ENGINES: dict[str, Engine] = {}
 
@@ -43,13 +40,6 @@ def sqlalchemy_url(url: str) -> str:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg2")
     return parsed.render_as_string(hide_password=False)
-
-
-@contextmanager
-def transaction(url: str | None = None) -> Iterator[Connection]:
-    """A connection inside one transaction: committed on success, rolled back on any error."""
-    with get_engine(url).begin() as conn:
-        yield conn
 
 
 def dispose_all() -> None:
