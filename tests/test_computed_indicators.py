@@ -21,8 +21,9 @@ from etl.catalogue.formulas import Formula, load_formulas
 from etl.catalogue.model import load_indicators, load_regions, load_series
 from etl.catalogue.units import load_units
 from etl.indicators.compute import compute_indicator_values
-from etl.indicators.formulas import OperandValue, evaluate, round_half_up
+from etl.indicators.formulas import OperandValue, evaluate
 from etl.jobs import ingest, prepare_warehouse
+from etl.sources.observations import round_half_up
 
 FIXTURES = Path(__file__).parent / "fixtures" / "computed"
 VITAL, POPULATION, ALMATY = "files:vital_dept", "files:population_dept", "files:almaty_health"

@@ -9,9 +9,10 @@ The result is rounded half-up to the indicator's decimals, as a statistics offic
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from etl.catalogue.formulas import Formula, Operand
+from etl.sources.observations import round_half_up
 
 #: operand roles as the form's explanations name them
 ROLE_NAMES: dict[str, dict[str, str]] = {
@@ -96,12 +97,6 @@ def evaluate(formula: Formula, values: dict[int, OperandValue | None], year: int
     else:  # the catalogue refuses other formulas at load; reaching here is a programming error
         raise ValueError(f"formula {formula.formula!r} of {formula.indicator_code} cannot be computed")
     return Outcome(round_half_up(result, decimals), "final")
-
-
-def round_half_up(value: Decimal, decimals: int) -> Decimal:
-    """Round as statistics offices publish (2.45 → 2.5), not banker's rounding; never a negative zero."""
-    rounded = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return rounded.copy_abs() if rounded.is_zero() else rounded  # −0.004 → "0.00", not "-0.00" on the form
 
 
 def _problem(operand: Operand, value: OperandValue | None) -> str:

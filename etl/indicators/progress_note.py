@@ -9,10 +9,11 @@ there is none.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from etl.indicators.progress import category_label, reason_label
 from etl.quality.settings import is_percent
+from etl.sources.observations import round_half_up
 
 Number = Decimal | float | int
 
@@ -54,8 +55,7 @@ def plan_gap_text(fact: Number | None, plan: Number | None, language: str, unit:
     """«выше/ниже плана на X unit» / «жоспардан X unit жоғары/төмен»; '' without both numbers."""
     if fact is None or plan is None:
         return ""
-    step = Decimal(1).scaleb(-decimals)
-    gap = (Decimal(str(fact)) - Decimal(str(plan))).quantize(step, rounding=ROUND_HALF_UP)
+    gap = round_half_up(Decimal(str(fact)) - Decimal(str(plan)), decimals)
     if gap == 0:
         return "на уровне плана" if language == "ru" else "жоспар деңгейінде"
     amount = f"{abs(gap):.{decimals}f}".replace(".", ",")

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from etl.exports.numbers import for_reader
 from etl.reports.forms import Appendix2Form, FormRow
 
 #: statuses a recipient acts on: once a report has one of these, it is never a draft again
@@ -109,10 +110,7 @@ class Change:
 
 def shown(value: Decimal | None, fact_text: str, decimals: int) -> str:
     """A Plan or Fact as the form prints it (its decimals, half away from zero, decimal comma)."""
-    if value is None:
-        return fact_text or ""
-    step = Decimal(1).scaleb(-max(0, int(decimals)))
-    return str(Decimal(value).quantize(step, rounding=ROUND_HALF_UP)).replace(".", ",")
+    return fact_text or "" if value is None else for_reader(value, decimals, thousands="")
 
 
 def _row_cells(ru: FormRow, kk: FormRow) -> dict[str, dict[str, str]]:

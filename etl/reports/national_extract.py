@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import text
@@ -38,6 +38,7 @@ from etl.reports.issuing import (
 from etl.reports.national_extract_model import ExtractLine, NationalExtract, RegionCoverage
 from etl.reports.national_extract_xlsx import write_national_extract
 from etl.reports.print_layout import DocumentInfo
+from etl.sources.observations import round_half_up
 
 KIND = "national_extract"
 STATUSES = ("draft", "final", "amended")
@@ -78,7 +79,7 @@ def _line(kato: str, code: str, ru: FormRow, kk: FormRow, progress: dict | None)
 
 def _index(value: float | None) -> Decimal | None:
     """ESCAP indices to two decimals, as the regional commissions print them."""
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return None if value is None else round_half_up(value, 2)
 
 
 def _coverage(conn: Connection, kato: str, year: int, name, indicators: int, facts: int) -> RegionCoverage:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from etl.reports.issuing import save_atomically
 from etl.reports.national_extract_model import ExtractLine, NationalExtract, RegionCoverage
 from etl.reports.print_layout import DocumentInfo
 from etl.reports.xlsx_tables import NOTE_PT, TITLE_PT, Number, heading_lines, records, table
+from etl.sources.observations import round_half_up
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def _line_values(line: ExtractLine, language: str, year: int, region: str) -> li
 def _integration_values(region: RegionIntegration, language: str) -> list[Any]:
     """One region's paragraph-26 line: counts, share in percent (none without class-1 indicators), lists."""
     name = region.name_kk if language == "kk" else region.name_ru
-    share = None if region.share is None else (region.share * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    share = None if region.share is None else round_half_up(region.share * 100, 1)
     documents = "\n".join(
         f"{d.document_kk if language == 'kk' else d.document_ru} ({d.adopted_on:%d.%m.%Y}): "
         + ", ".join(f"{code} ({item})" if item else code for code, item in d.indicators)

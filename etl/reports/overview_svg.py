@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from html import escape
 
+from etl.exports.numbers import for_reader
+from etl.reports.axis import nice_ticks
 from etl.reports.boundaries import BoundaryMap
 from etl.reports.overview import CATEGORIES, IndicatorOverview, Overview, RegionLine
 
@@ -36,26 +38,7 @@ ROW = 20
 
 def number(value: Decimal | float | None, decimals: int) -> str:
     """A value at its decimals the way a Russian or Kazakh reader writes it: ``1 234,5`` (no-break spaces)."""
-    if value is None:
-        return "—"
-    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return f"{rounded:,.{decimals}f}".replace(",", "\u00a0").replace(".", ",")
-
-
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round axis ticks covering [low, high] (1, 2 or 5 times a power of ten apart)."""
-    if high <= low:
-        low, high = (low - 1, high + 1) if low == 0 else (low - abs(low) * 0.1, high + abs(high) * 0.1)
-    raw = (high - low) / count
-    power = 10 ** math.floor(math.log10(raw))
-    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    start = math.floor(low / step) * step
-    ticks = []
-    value = start
-    while value < high + step * 0.999:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks
+    return "—" if value is None else for_reader(value, decimals)
 
 
 def sparkline(trend: Sequence[tuple[int, Decimal]], width: int = 96, height: int = 22) -> str:

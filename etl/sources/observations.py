@@ -13,7 +13,7 @@ an error of that series (docs/decisions/bad-values.md).
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 
 from etl.sources.errors import BadValueError
@@ -156,3 +156,14 @@ def check_text(value: str, source: str, url: str, where: str, series: str | None
 def dims_key(dims: dict[str, str]) -> str:
     """Canonical text key of a disaggregation; totals (``_T``) are left out, so all-totals is ``''``."""
     return "|".join(f"{k}={v}" for k, v in sorted(dims.items()) if v not in ("", "_T"))
+
+
+def round_half_up(value: Decimal | float | int, decimals: int) -> Decimal:
+    """Round as statistics offices publish (2.45 → 2.5, half away from zero), not banker's rounding; never a
+    negative zero (−0.004 → 0.00, not −0.00 on a form). Floats go through their text, so 2.675 stays 2.675.
+
+    The one rounding rule: facts, the forms' cells, exports and every page print values through it.
+    """
+    exact = value if isinstance(value, Decimal) else Decimal(str(value))
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded

@@ -11,6 +11,7 @@ import math
 from decimal import Decimal
 from html import escape
 
+from etl.reports.axis import nice_ticks
 from sdg_analysts.numbers import shown
 from sdg_analysts.queries import History
 
@@ -31,22 +32,6 @@ def region_colour(position: int) -> str:
     return PALETTE[position % len(PALETTE)]
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round axis ticks covering [low, high]: steps of 1, 2 or 5 times a power of ten."""
-    if high == low:
-        low, high = (low - 1, high + 1) if low == 0 else (low - abs(low) * 0.1, high + abs(high) * 0.1)
-    raw = (high - low) / max(count - 1, 1)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    start = math.floor(low / step) * step
-    ticks = []
-    value = start
-    while value < high + step * 0.999:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks
-
-
 def render_chart(history: History, labels: dict[str, str], colours: dict[str, str]) -> str:
     """The SVG element of one indicator (``labels``: texts of the page's language; ``colours``: kato → colour)."""
     marks = [point for _, points in history.regions.values() for point in points] + list(history.plan)
@@ -58,7 +43,7 @@ def render_chart(history: History, labels: dict[str, str], colours: dict[str, st
     first, last = min(years), max(years)
     if first == last:
         first, last = first - 1, last + 1
-    ticks = nice_ticks(min(values), max(values))
+    ticks = nice_ticks(min(values), max(values), intervals=4, multiples=(1, 2, 2.5, 5, 10))
     scale = _Scale(first, last, ticks[0], ticks[-1])
     parts = [_frame(scale, ticks, first, last, history, labels)]
     others = [k for k in history.regions if k != history.kato_code]

@@ -1,4 +1,4 @@
-"""Numbers as the page shows them: the indicator's decimals (``etl.exports.numbers.plain``), a decimal comma."""
+"""Numbers as the page shows them: as the form prints them (``etl.exports.numbers.for_reader``)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,7 @@ from decimal import Decimal
 
 
 def shown(value: Decimal | float | int | None, decimals: int) -> str:
-    """``3,5`` for 3.50 at one decimal; '' for no value."""
-    from etl.exports.numbers import plain
+    """``3,50`` for 3.5 at two decimals, as in the form's cell; '' for no value."""
+    from etl.exports.numbers import for_reader
 
-    if value is None:
-        return ""
-    return plain(Decimal(str(value)), decimals).replace(".", ",")
+    return "" if value is None else for_reader(value, decimals, thousands="")
