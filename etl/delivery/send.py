@@ -167,14 +167,31 @@ def _deliver_report(conn: Connection, report, recipients: list[Recipient], setti
         kato = (report["kato_code"] or "").strip()
         targets += [Recipient(report["kind"], kato, ch, a, "") for a, ch in holders.items() if a not in named]
     done = set(conn.execute(text(_SENT), {"r": report["report_id"]}).scalars())
-    changes = _changes(conn, report)
+    due: list[Recipient] = []
     for recipient in targets:
         if recipient.address in done:
             summary.already += 1
         elif report["status"] == "draft" and recipient.address in holders:
             summary.withheld.append(f"{Path(report['path']).name} → {recipient.address}: a draft after a final")
         else:
-            _deliver_one(conn, report, recipient, settings, summary, changes)
+            due.append(recipient)
+    if not due:
+        return
+    # what travels and whether it is intact, read once for all of the report's recipients
+    files = [(Path(report["path"]), report["sha256"]), *_companions(conn, report["report_id"])]
+    problem = next((p for p in (_file_problem(path, sha) for path, sha in files) if p), None)
+    parcel = _Parcel([path for path, _ in files], problem, _changes(conn, report))
+    for recipient in due:
+        _deliver_one(conn, report, recipient, settings, summary, parcel)
+
+
+@dataclass(frozen=True)
+class _Parcel:
+    """A report's files (the workbook first), the first problem with them if any, and an amendment's changes."""
+
+    paths: list[Path]
+    problem: str | None
+    changes: list[dict]
 
 
 def _changes(conn: Connection, report) -> list[dict]:
@@ -184,18 +201,16 @@ def _changes(conn: Connection, report) -> list[dict]:
 
 
 def _deliver_one(
-    conn: Connection, report, recipient: Recipient, settings: SmtpSettings, summary, changes: list[dict]
+    conn: Connection, report, recipient: Recipient, settings: SmtpSettings, summary, parcel: _Parcel
 ) -> None:
     label = f"{Path(report['path']).name} → {recipient.address}"
     if recipient.channel == "email" and not settings.host:
         summary.not_configured.append(label)  # nothing attempted, nothing logged: the watchdog will see it
         return
-    files = [(Path(report["path"]), report["sha256"]), *_companions(conn, report["report_id"])]
-    problem = next((p for p in (_file_problem(path, sha) for path, sha in files) if p), None)
-    if problem is None:
-        sent, detail = _send(report, recipient, [path for path, _ in files], settings, changes)
+    if parcel.problem is None:
+        sent, detail = _send(report, recipient, parcel.paths, settings, parcel.changes)
     else:
-        sent, detail = False, problem
+        sent, detail = False, parcel.problem
     conn.execute(
         text(_LOG),
         {"r": report["report_id"], "recipient": recipient.address, "channel": recipient.channel,
