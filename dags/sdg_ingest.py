@@ -6,15 +6,18 @@ from datetime import timedelta
 
 import pendulum
 from airflow.sdk import dag, task
-from sdg_airflow.sources import SCHEDULES, pool_name, queue_name
 from sdg_airflow.task_policy import task_defaults
 from sdg_assets import OBSERVATIONS
 
+from etl.sources.registry import SOURCES, SourceSpec
 
-def ingestion_dag(source: str, schedule: str, slots: int, what: str):
+
+def ingestion_dag(spec: SourceSpec):
+    source, slots = spec.name, spec.slots
+
     @dag(
         dag_id=f"sdg_ingest_{source}",
-        schedule=schedule,
+        schedule=spec.cron,
         start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Almaty"),
         catchup=False,
         max_active_runs=1,
@@ -23,8 +26,8 @@ def ingestion_dag(source: str, schedule: str, slots: int, what: str):
         doc_md=f"""
 ### Nightly ingestion: {source}
 
-Fetches every series declared in `catalogue/series/{source}.csv` from {what}: mapped tasks of up to 50 series
-each (at least {slots}, one per slot of pool `{pool_name(source)}`, on Celery queue `{queue_name(source)}`), each
+Fetches every series declared in `catalogue/series/{source}.csv` from {spec.what}: mapped tasks of up to 50 series
+each (at least {slots}, one per slot of pool `{spec.pool}`, on Celery queue `{spec.queue}`), each
 answer kept raw as a snapshot, the chunk's answers checked together with Great Expectations (failing rows are
 held in quarantine and the alert e-mailed; the rest loads) and each series loaded with its revision history in
 its own transaction. A chunk task is retried only when a series failed transiently (server down, deadline),
@@ -57,7 +60,7 @@ e-mailed to the alert recipients; its Logs tab lists each series' snapshots, row
             return series_chunks(source, slots)
 
         # on the source's own Celery queue: a slow source occupies its workers only, never the others'
-        @task(pool=pool_name(source), queue=queue_name(source), max_active_tis_per_dag=slots)
+        @task(pool=spec.pool, queue=spec.queue, max_active_tis_per_dag=slots)
         def ingest(series_keys: list[str]) -> list[dict]:
             from airflow.sdk import get_current_context
 
@@ -96,5 +99,6 @@ e-mailed to the alert recipients; its Logs tab lists each series' snapshots, row
     return ingestion()
 
 
-for _source, _plan in SCHEDULES.items():
-    ingestion_dag(_source, _plan.cron, _plan.slots, _plan.what)
+# one DAG per row of the table of sources: a new row is a new DAG
+for _spec in SOURCES.values():
+    ingestion_dag(_spec)

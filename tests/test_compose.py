@@ -192,6 +192,9 @@ def test_celery_workers_consume_every_source_queue_with_results_on_postgres():
     assert env["AIRFLOW__CELERY__RESULT_BACKEND"].startswith("db+postgresql://")
     narrowed = load({**read_env_file(ENV_EXAMPLE), "SDG_WORKER_QUEUES": "sdg_unsd"})["services"]["airflow-worker"]
     assert narrowed["command"].split()[-1] == "sdg_unsd"
+    # the compose file's own default, for a .env without the line: the one list of queues outside the table
+    unset = {k: v for k, v in read_env_file(ENV_EXAMPLE).items() if k != "SDG_WORKER_QUEUES"}
+    assert load(unset)["services"]["airflow-worker"]["command"].split()[-1] == ",".join(queues())
 
 
 def test_logs_and_data_live_on_volumes_of_every_airflow_container():

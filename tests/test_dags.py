@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from etl.sources.registry import SOURCES as REGISTRY
+
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("taldau", "files", "opensdg", "sdmx", "unsd")  # as in plugins/sdg_airflow/sources.py
+SOURCES = tuple(REGISTRY)  # the table of sources; tests/test_sources_table.py pins its rows
 DAG_IDS = {
     *(f"sdg_ingest_{s}" for s in SOURCES),
     "sdg_indicator_facts",
@@ -40,10 +42,8 @@ def _schedule(dag) -> str:
 
 
 def _expected_schedules() -> dict[str, str]:
-    from sdg_airflow.sources import SCHEDULES
-
     return {
-        **{f"sdg_ingest_{s}": plan.cron for s, plan in SCHEDULES.items()},
+        **{f"sdg_ingest_{s}": spec.cron for s, spec in REGISTRY.items()},
         "sdg_indicator_facts": "assets: " + ", ".join(sorted(f"sdg_observations_{s}" for s in SOURCES)),
         "sdg_annual_reporting": "0 6 5 1 *",  # 5 January: drafts ten days before the 15 January deadline
         "sdg_deadline_watchdog": "0 9 * * *",
@@ -91,10 +91,8 @@ def test_unattended_dags_are_not_paused_on_creation(dagbag):
 @pytest.mark.parametrize("source", SOURCES)
 def test_ingest_tasks_run_on_their_source_queue(dagbag, source):
     """Celery workers may serve one source each; the light tasks stay on the default queue."""
-    from sdg_airflow.sources import queue_name
-
     dag = dagbag.dags[f"sdg_ingest_{source}"]
-    assert dag.get_task("ingest").queue == queue_name(source) == f"sdg_{source}"
+    assert dag.get_task("ingest").queue == REGISTRY[source].queue == f"sdg_{source}"
     assert {t.queue for t in dag.tasks if t.task_id != "ingest"} == {"default"}
 
 

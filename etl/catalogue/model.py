@@ -22,8 +22,6 @@ from etl.sources.registry import SOURCES, source_class
 from etl.sources.series import Series
 
 _KATO = re.compile(r"^\d{9}$")
-#: Which source's value a fact takes when several have one: the statistics office's own data first.
-SOURCE_PRIORITY = {"taldau": 10, "files": 20, "opensdg": 30, "sdmx": 40, "unsd": 50}
 #: A series maps to an indicator directly; computed indicators are formulas (``catalogue/formulas.csv``).
 SERIES_FORMULAS = frozenset({"direct"})
 
@@ -202,7 +200,8 @@ def _series(row: Row, source: str, params: dict[str, Any], indicator_codes: set[
         scale=row.decimal("scale", required=False) or Decimal(1),
         unit_ru=row.text("unit_ru", required=False),
         params=params,
-        priority=row.integer("priority", required=False) or SOURCE_PRIORITY.get(source, 100),
+        # which source's value a fact takes when several have one: the source's, unless the row sets its own
+        priority=row.integer("priority", required=False) or SOURCES[source].priority,
     )
 
 

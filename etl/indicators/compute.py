@@ -2,8 +2,8 @@
 
 Every candidate value carries its provenance (the observations and snapshots it came from, and for a
 formula each operand's role and published text). When several candidates have the cell, a value beats
-no value, then the lower priority wins (the statistics office's own data first: ``SOURCE_PRIORITY`` in
-the catalogue model; formulas default to 50). The result replaces the facts of the years computed in
+no value, then the lower priority wins (the statistics office's own data first: each source's ``priority`` in
+``etl.sources.registry``; formulas default to 50). The result replaces the facts of the years computed in
 one statement set: facts no longer produced disappear, and an unchanged fact keeps its ``computed_at``.
 """
 
