@@ -73,7 +73,8 @@ def write_overview(engine: Engine, year: int, extract: NationalExtract | None = 
         result.extract_version = latest.version
         have = {(r.format, r.language): Path(r.path) for r in conn.execute(text(_FILES), {"r": latest.report_id})}
         result.present = [str(path) for path in have.values()]
-        wanted = _wanted(have)
+        browser = config.chromium()  # looked up once: it decides what is wanted and prints it
+        wanted = _wanted(have, browser)
         if not wanted:
             return result
         pages = _pages(conn, latest, year, result, extract)
@@ -82,13 +83,13 @@ def write_overview(engine: Engine, year: int, extract: NationalExtract | None = 
         for language, html in pages.items():
             if ("html", language) in wanted:
                 _record(conn, latest.report_id, "html", language, _html_path(latest, language), html.encode(), result)
-        _print_pdfs(conn, latest, have, wanted, result)
+        _print_pdfs(conn, latest, have, wanted, result, browser)
     return result
 
 
-def _wanted(have: dict) -> set[tuple[str, str]]:
+def _wanted(have: dict, browser: str | None) -> set[tuple[str, str]]:
     wanted = {(fmt, language) for fmt in ("html", "pdf") for language in LANGUAGES} - set(have)
-    if wanted and not config.chromium():
+    if wanted and not browser:
         wanted = {w for w in wanted if w[0] != "pdf"}
     return wanted
 
@@ -129,8 +130,7 @@ def _record(conn: Connection, report_id: int, fmt: str, language: str, path: Pat
     log.info("overview %s (%s) written: %s", fmt, language, path)
 
 
-def _print_pdfs(conn: Connection, latest, have: dict, wanted: set, result: OverviewFiles) -> None:
-    browser = config.chromium()
+def _print_pdfs(conn: Connection, latest, have: dict, wanted: set, result: OverviewFiles, browser: str | None) -> None:
     if browser is None:
         off = config.chromium_off()
         why = "printing is switched off (SDG_CHROMIUM=off)" if off else "no headless Chromium found (install chromium)"
