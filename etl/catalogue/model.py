@@ -46,7 +46,9 @@ class Region:
     genitive_kk: str = ""
 
     def valid_in(self, year: int) -> bool:
-        """True when the region existed for at least part of ``year``."""
+        """True when the region existed for at least part of ``year``: the same rule as the SQL function
+        ``sdg.region_in_year`` (migration 0019), kept for records read from the catalogue files, not the database;
+        tests/test_sql_rules.py checks they agree on the edge days."""
         starts = self.valid_from is None or self.valid_from <= date(year, 12, 31)
         ends = self.valid_to is None or self.valid_to >= date(year, 1, 1)
         return starts and ends

@@ -21,8 +21,7 @@ INDEX_COLUMNS = ("row_id", "kato_code", "indicator_code")
 
 _CELLS = """
 WITH regions AS (
-    SELECT kato_code, (valid_from IS NULL OR valid_from <= make_date(:year, 12, 31))
-                      AND (valid_to IS NULL OR valid_to >= make_date(:year, 1, 1)) AS valid
+    SELECT kato_code, sdg.region_in_year(valid_from, valid_to, :year) AS valid
     FROM sdg.region
 ),
 expected AS (

@@ -233,9 +233,7 @@ def regions_for_year(conn: Connection, year: int) -> list[str]:
         text(
             """
             SELECT kato_code FROM sdg.region
-            WHERE kind <> 'country'
-              AND (valid_from IS NULL OR valid_from <= make_date(:y, 12, 31))
-              AND (valid_to IS NULL OR valid_to >= make_date(:y, 1, 1))
+            WHERE kind <> 'country' AND sdg.region_in_year(valid_from, valid_to, :y)
             ORDER BY sort_order
             """
         ),
