@@ -225,10 +225,10 @@ def _facts_of_forms(conn, year: int, regions: list[str] | None) -> tuple[int, in
     from etl.reports.appendix2 import regions_for_year
 
     sql = """
-        SELECT count(v.value), count(*) FROM sdg.appendix1_item AS a
+        SELECT count(v.value), count(*) FROM sdg.monitored_item AS a
         LEFT JOIN sdg.indicator_value AS v
                ON v.indicator_code = a.indicator_code AND v.kato_code = a.kato_code AND v.year = :y
-        WHERE a.classification IN (1, 2) AND a.kato_code = ANY(:k)
+        WHERE a.kato_code = ANY(:k)
     """
     codes = regions or regions_for_year(conn, year)
     filled, rows = conn.execute(text(sql), {"y": year, "k": codes}).one()

@@ -73,8 +73,8 @@ def test_a_new_version_goes_out_and_only_it(issued, smtp, engine):
         conn.execute(
             text(
                 "INSERT INTO sdg.plan_value (indicator_code, kato_code, year, value) "
-                "SELECT indicator_code, kato_code, :y, 55.5 FROM sdg.appendix1_item "
-                "WHERE kato_code = '710000000' AND classification IN (1, 2) LIMIT 1 "
+                "SELECT indicator_code, kato_code, :y, 55.5 FROM sdg.monitored_item "
+                "WHERE kato_code = '710000000' LIMIT 1 "
                 "ON CONFLICT (indicator_code, kato_code, year) DO UPDATE SET value = 55.5"
             ),
             {"y": YEAR},

@@ -84,9 +84,7 @@ def test_unchanged_rerun_keeps_the_version_and_a_change_makes_the_next(facts):
     again = issue_national_extract(YEAR)
     assert (again["version"], again["new"], again["path"]) == (1, False, first["path"])
     with facts.begin() as conn:  # a region's plan changes after its form was issued
-        kato, code = conn.execute(
-            text("SELECT kato_code, indicator_code FROM sdg.appendix1_item WHERE classification IN (1, 2) LIMIT 1")
-        ).one()
+        kato, code = conn.execute(text("SELECT kato_code, indicator_code FROM sdg.monitored_item LIMIT 1")).one()
         conn.execute(
             text(
                 "INSERT INTO sdg.plan_value (indicator_code, kato_code, year, value) VALUES (:c, :k, :y, 77.7) "

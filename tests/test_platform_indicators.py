@@ -173,7 +173,7 @@ def test_every_platform_value_fills_its_form_cell(platform_engine, tmp_path):
     lists = {}
     with platform_engine.connect() as conn:
         for kato, row_no, code in conn.execute(
-            text("SELECT kato_code, row_no, indicator_code FROM sdg.appendix1_item WHERE classification IN (1, 2)")
+            text("SELECT kato_code, row_no, indicator_code FROM sdg.monitored_item")
         ):
             lists.setdefault(kato, {})[row_no] = code
 

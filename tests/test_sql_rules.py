@@ -61,11 +61,33 @@ def test_region_in_year_counts_a_region_in_its_first_and_last_year_only(engine):
     assert present == {2018: False, 2019: True, 2020: True, 2021: True, 2022: False}
 
 
+def test_monitored_items_are_classification_1_and_2_not_3(engine):
+    with engine.begin() as conn:
+        code = conn.execute(text("SELECT code FROM sdg.indicator ORDER BY code LIMIT 1")).scalar_one()
+        conn.execute(text("DELETE FROM sdg.appendix1_item WHERE kato_code = '110000000'"))
+        for row_no, classification in (("1", 1), ("2", 2), ("3", 3), ("3.1", 3)):
+            conn.execute(
+                text(
+                    "INSERT INTO sdg.appendix1_item (kato_code, row_no, indicator_code, classification) "
+                    "VALUES ('110000000', :n, :c, :k)"
+                ),
+                {"n": row_no, "c": code, "k": classification},
+            )
+        monitored = conn.execute(
+            text("SELECT row_no, classification FROM sdg.monitored_item WHERE kato_code = '110000000' ORDER BY 1")
+        ).all()
+        columns = conn.execute(text("SELECT * FROM sdg.monitored_item LIMIT 0")).keys()
+        table = conn.execute(text("SELECT * FROM sdg.appendix1_item LIMIT 0")).keys()
+    assert [tuple(r) for r in monitored] == [("1", 1), ("2", 2)]
+    assert list(columns) == list(table)
+
+
 # ------------------------------------------------------------- the rules' string forms stay in the migration
 
 #: rule -> the string forms that spell it out (whitespace-insensitive, case-insensitive)
 SPELLED_OUT: dict[str, list[str]] = {
     "sdg.region_in_year": [r"valid_(from|to)\s*[<>]=?\s*(make_)?date\s*\("],
+    "sdg.monitored_item": [r"classification\s+IN\s*\(\s*1\s*,\s*2\s*\)", r"classification\s*(<\s*3|<=\s*2)\b"],
 }
 #: exact passages allowed to keep a string form, and why
 ALLOWED: dict[str, list[str]] = {

@@ -26,8 +26,8 @@ WITH regions AS (
 ),
 expected AS (
     SELECT DISTINCT a.kato_code, a.indicator_code
-    FROM sdg.appendix1_item AS a JOIN regions AS r ON r.kato_code = a.kato_code AND r.valid
-    WHERE a.classification IN (1, 2) AND a.indicator_code IS NOT NULL
+    FROM sdg.monitored_item AS a JOIN regions AS r ON r.kato_code = a.kato_code AND r.valid
+    WHERE a.indicator_code IS NOT NULL
 ),
 facts AS (SELECT * FROM sdg.indicator_value WHERE year = :year)
 SELECT COALESCE(f.indicator_code, e.indicator_code) AS indicator_code,

@@ -70,12 +70,12 @@ SELECT a.row_no, i.code,
        i.decimals, p.value AS plan, COALESCE(p.derived, false) AS plan_derived, v.value AS fact, v.value_text,
        v.status,
        CASE WHEN :lang = 'kk' THEN v.explanation_kk ELSE v.explanation_ru END AS explanation
-FROM sdg.appendix1_item AS a
+FROM sdg.monitored_item AS a
 JOIN sdg.indicator AS i ON i.code = a.indicator_code
 JOIN sdg.appendix1_line AS l ON l.kato_code = a.kato_code AND l.row_no = a.row_no
 LEFT JOIN sdg.indicator_value AS v ON v.indicator_code = i.code AND v.kato_code = a.kato_code AND v.year = :year
 LEFT JOIN sdg.plan_line AS p ON p.indicator_code = i.code AND p.kato_code = a.kato_code AND p.year = :year
-WHERE a.kato_code = :kato AND a.classification IN (1, 2)
+WHERE a.kato_code = :kato
 ORDER BY string_to_array(a.row_no, '.')::int[]
 """
 
@@ -336,11 +336,10 @@ def _check(forms: list[Appendix2Form]) -> None:
 _LATEST = """
 SELECT DISTINCT ON (r.kato_code) r.kato_code, g.name_ru, g.sort_order, r.version, r.status, r.path, r.created_at,
        r.content_sha256,
-       (SELECT count(*) FROM sdg.appendix1_item a WHERE a.kato_code = r.kato_code AND a.classification IN (1, 2))
-           AS indicators,
-       (SELECT count(*) FROM sdg.appendix1_item a
+       (SELECT count(*) FROM sdg.monitored_item a WHERE a.kato_code = r.kato_code) AS indicators,
+       (SELECT count(*) FROM sdg.monitored_item a
           JOIN sdg.indicator_value v ON v.indicator_code = a.indicator_code AND v.kato_code = a.kato_code
-         WHERE a.kato_code = r.kato_code AND a.classification IN (1, 2) AND v.year = r.year AND v.value IS NOT NULL)
+         WHERE a.kato_code = r.kato_code AND v.year = r.year AND v.value IS NOT NULL)
            AS facts
 FROM sdg.report r JOIN sdg.region g ON g.kato_code = r.kato_code
 WHERE r.kind = 'appendix2' AND r.year = :year

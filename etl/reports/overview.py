@@ -24,8 +24,10 @@ CATEGORIES = ("target_achieved", "on_track", "acceleration_needed", "limited_pro
 _LINES = """
 SELECT l.kato_code, l.indicator_code, l.classification, l.target_value, l.target_year,
        i.name_ru, i.name_kk, i.unit_ru, i.unit_kk
-FROM sdg.appendix1_line AS l JOIN sdg.indicator AS i ON i.code = l.indicator_code
-WHERE l.classification IN (1, 2) AND l.kato_code = ANY(:k)
+FROM sdg.appendix1_line AS l
+JOIN sdg.monitored_item AS m ON m.kato_code = l.kato_code AND m.row_no = l.row_no
+JOIN sdg.indicator AS i ON i.code = l.indicator_code
+WHERE l.kato_code = ANY(:k)
 """
 _TREND = """
 SELECT indicator_code, kato_code, year, value FROM sdg.indicator_value

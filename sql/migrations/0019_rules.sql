@@ -44,3 +44,14 @@ LANGUAGE sql STABLE AS $$
     GROUP BY r.kato_code, r.sort_order
     ORDER BY r.sort_order, r.kato_code
 $$;
+
+-- 2. The monitored items: the lines of a region's Appendix 1 list with classification 1 (priority) or 2
+--    (monitoring). These are the rows the Appendix 2 form reports on, the facts a year is expected to have and
+--    the lines of the national extract; classification 3 (measures) is listed but not monitored.
+CREATE VIEW sdg.monitored_item AS
+SELECT a.*
+FROM sdg.appendix1_item AS a
+WHERE a.classification IN (1, 2);
+COMMENT ON VIEW sdg.monitored_item IS
+    'Appendix 1 items the Appendix 2 form monitors: classification 1 (priority) or 2 (monitoring), not 3 '
+    '(measures). Same columns as sdg.appendix1_item; join sdg.appendix1_line on (kato_code, row_no) for names.';
