@@ -82,12 +82,38 @@ def test_monitored_items_are_classification_1_and_2_not_3(engine):
     assert list(columns) == list(table)
 
 
+def _report(conn, kind: str, kato: str | None, year: int, version: int, status: str) -> int:
+    sql = """
+        INSERT INTO sdg.report (kind, kato_code, year, version, status, path, sha256, content_sha256)
+        VALUES (:kind, :k, :y, :v, :s, :p, repeat('0', 64), repeat('0', 64)) RETURNING report_id
+    """
+    params = {"kind": kind, "k": kato, "y": year, "v": version, "s": status, "p": f"/nowhere/{kind}_{year}_v{version}"}
+    return conn.execute(text(sql), params).scalar_one()
+
+
+def test_latest_report_is_the_highest_version_of_each_kind_region_and_year(engine):
+    with engine.begin() as conn:
+        newer = _report(conn, "appendix2", "110000000", 2024, 2, "draft")
+        _report(conn, "appendix2", "110000000", 2024, 1, "final")
+        other_region = _report(conn, "appendix2", "100000000", 2024, 1, "draft")
+        other_year = _report(conn, "appendix2", "110000000", 2023, 1, "final")
+        other_kind = _report(conn, "appendix1", "110000000", 2024, 1, "draft")
+        _report(conn, "national_extract", None, 2024, 1, "draft")
+        national = _report(conn, "national_extract", None, 2024, 2, "draft")
+        latest = conn.execute(text("SELECT report_id, version FROM sdg.latest_report ORDER BY report_id")).all()
+        columns = conn.execute(text("SELECT * FROM sdg.latest_report LIMIT 0")).keys()
+        table = conn.execute(text("SELECT * FROM sdg.report LIMIT 0")).keys()
+    assert sorted(latest) == sorted([(newer, 2), (other_region, 1), (other_year, 1), (other_kind, 1), (national, 2)])
+    assert list(columns) == list(table)
+
+
 # ------------------------------------------------------------- the rules' string forms stay in the migration
 
 #: rule -> the string forms that spell it out (whitespace-insensitive, case-insensitive)
 SPELLED_OUT: dict[str, list[str]] = {
     "sdg.region_in_year": [r"valid_(from|to)\s*[<>]=?\s*(make_)?date\s*\("],
     "sdg.monitored_item": [r"classification\s+IN\s*\(\s*1\s*,\s*2\s*\)", r"classification\s*(<\s*3|<=\s*2)\b"],
+    "sdg.latest_report": [r"version\s+DESC", r"max\s*\(\s*(\w+\.)?version\s*\)\s+FROM\s+sdg\.report\b"],
 }
 #: exact passages allowed to keep a string form, and why
 ALLOWED: dict[str, list[str]] = {
@@ -96,6 +122,8 @@ ALLOWED: dict[str, list[str]] = {
         "starts = self.valid_from is None or self.valid_from <= date(year, 12, 31)",
         "ends = self.valid_to is None or self.valid_to >= date(year, 1, 1)",
     ],
+    # the newest version of an official status (what an amendment compares against), not the newest of any status
+    "etl/reports/amendments.py": ["AND status IN ('final', 'amended')\nORDER BY version DESC LIMIT 1"],
 }
 
 

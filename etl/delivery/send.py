@@ -28,13 +28,13 @@ KINDS = ("appendix2", "national_extract")
 CHANNELS = ("email", "folder")
 
 _LATEST = """
-SELECT DISTINCT ON (r.kind, r.kato_code) r.report_id, r.kind, r.kato_code, r.year, r.version, r.status, r.path,
+SELECT r.report_id, r.kind, r.kato_code, r.year, r.version, r.status, r.path,
        r.sha256, r.content_sha256, r.facts_filled, r.amends_report_id, g.name_ru, g.name_kk,
        a.version AS amends_version, a.created_at AS amends_created_at
-FROM sdg.report AS r LEFT JOIN sdg.region AS g USING (kato_code)
+FROM sdg.latest_report AS r LEFT JOIN sdg.region AS g USING (kato_code)
 LEFT JOIN sdg.report AS a ON a.report_id = r.amends_report_id
 WHERE r.year = :year AND r.kind = ANY(:kinds)
-ORDER BY r.kind, r.kato_code, r.version DESC
+ORDER BY r.kind, r.kato_code
 """
 
 _SENT = "SELECT recipient FROM sdg.delivery WHERE report_id = :r AND status = 'sent'"

@@ -27,13 +27,14 @@ OFFICIAL = ("final", "amended")
 #: the form's columns a change can be in, and their index in the order's column headers
 COLUMNS: dict[str, int] = {"name": 1, "responsible": 2, "source": 3, "unit": 4, "plan": 6, "fact": 7, "note": 8}
 
+# the newest version of an official status: not sdg.latest_report (the newest of any status), which _NEWEST asks
 _LATEST_OFFICIAL = """
 SELECT report_id, version, status, path, created_at, cells, content_sha256 FROM sdg.report
 WHERE kind = :kind AND kato_code IS NOT DISTINCT FROM :k AND year = :y AND status IN ('final', 'amended')
 ORDER BY version DESC LIMIT 1
 """
 
-_NEWEST = "SELECT max(version) FROM sdg.report WHERE kind = :kind AND kato_code IS NOT DISTINCT FROM :k AND year = :y"
+_NEWEST = "SELECT version FROM sdg.latest_report WHERE kind = :kind AND kato_code IS NOT DISTINCT FROM :k AND year = :y"
 
 _ROW_OBSERVATIONS = """
 SELECT a.row_no, v.indicator_code, v.observation_ids, v.snapshot_ids

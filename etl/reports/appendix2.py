@@ -334,16 +334,15 @@ def _check(forms: list[Appendix2Form]) -> None:
 
 
 _LATEST = """
-SELECT DISTINCT ON (r.kato_code) r.kato_code, g.name_ru, g.sort_order, r.version, r.status, r.path, r.created_at,
-       r.content_sha256,
+SELECT r.kato_code, g.name_ru, g.sort_order, r.version, r.status, r.path, r.created_at, r.content_sha256,
        (SELECT count(*) FROM sdg.monitored_item a WHERE a.kato_code = r.kato_code) AS indicators,
        (SELECT count(*) FROM sdg.monitored_item a
           JOIN sdg.indicator_value v ON v.indicator_code = a.indicator_code AND v.kato_code = a.kato_code
          WHERE a.kato_code = r.kato_code AND v.year = r.year AND v.value IS NOT NULL)
            AS facts
-FROM sdg.report r JOIN sdg.region g ON g.kato_code = r.kato_code
+FROM sdg.latest_report r JOIN sdg.region g ON g.kato_code = r.kato_code
 WHERE r.kind = 'appendix2' AND r.year = :year
-ORDER BY r.kato_code, r.version DESC
+ORDER BY r.kato_code
 """
 
 

@@ -91,10 +91,10 @@ def issue_form_rows(conn: Connection, report_id: int, forms: Sequence[Appendix2F
 
 
 _WITHOUT_ROWS = """
-SELECT DISTINCT ON (r.kato_code) r.report_id, r.kato_code, r.year, r.status, r.path, r.content_sha256,
+SELECT r.report_id, r.kato_code, r.year, r.status, r.path, r.content_sha256,
        EXISTS (SELECT 1 FROM sdg.report_file AS f WHERE f.report_id = r.report_id) AS has_rows
-FROM sdg.report AS r WHERE r.kind = 'appendix2' AND r.year = :y
-ORDER BY r.kato_code, r.version DESC
+FROM sdg.latest_report AS r WHERE r.kind = 'appendix2' AND r.year = :y
+ORDER BY r.kato_code
 """
 
 

@@ -21,8 +21,8 @@ from sqlalchemy.engine import Connection
 log = logging.getLogger(__name__)
 
 _LATEST = """
-SELECT report_id, version, path, sha256, content_sha256, status, created_at, facts_filled FROM sdg.report
-WHERE kind = :kind AND kato_code IS NOT DISTINCT FROM :k AND year = :y ORDER BY version DESC LIMIT 1
+SELECT report_id, version, path, sha256, content_sha256, status, created_at, facts_filled FROM sdg.latest_report
+WHERE kind = :kind AND kato_code IS NOT DISTINCT FROM :k AND year = :y
 """
 
 _RECORD = """

@@ -122,11 +122,11 @@ SELECT baseline_year, baseline_value, target_year, target_value FROM sdg.appendi
 WHERE kato_code = :k AND indicator_code = :c ORDER BY row_order LIMIT 1
 """
 _REPORTS = """
-SELECT DISTINCT ON (r.kind, r.kato_code) r.report_id, r.kind, r.kato_code, COALESCE(g.name_ru, '') AS region_name,
+SELECT r.report_id, r.kind, r.kato_code, COALESCE(g.name_ru, '') AS region_name,
        r.year, r.version, r.status, r.path, r.created_at, r.facts_filled
-FROM sdg.report AS r LEFT JOIN sdg.region AS g ON g.kato_code = r.kato_code
+FROM sdg.latest_report AS r LEFT JOIN sdg.region AS g ON g.kato_code = r.kato_code
 WHERE r.year = :y AND (r.kato_code IS NULL OR r.kato_code = :k)
-ORDER BY r.kind, r.kato_code, r.version DESC
+ORDER BY r.kind, r.kato_code
 """
 _REPORT_FILES = "SELECT report_id, format, path FROM sdg.report_file WHERE report_id = ANY(:ids) ORDER BY format"
 _REPORT = "SELECT path, sha256 FROM sdg.report WHERE report_id = :r"

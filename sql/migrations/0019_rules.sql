@@ -55,3 +55,14 @@ WHERE a.classification IN (1, 2);
 COMMENT ON VIEW sdg.monitored_item IS
     'Appendix 1 items the Appendix 2 form monitors: classification 1 (priority) or 2 (monitoring), not 3 '
     '(measures). Same columns as sdg.appendix1_item; join sdg.appendix1_line on (kato_code, row_no) for names.';
+
+-- 3. The latest issued report: of each report (kind, region or NULL for the national extract, year), the
+--    version with the highest number, whatever its status. The newest version of one status only (e.g. the
+--    newest official one an amendment compares against) is a different question and is asked of sdg.report.
+CREATE VIEW sdg.latest_report AS
+SELECT DISTINCT ON (r.kind, r.kato_code, r.year) r.*
+FROM sdg.report AS r
+ORDER BY r.kind, r.kato_code, r.year, r.version DESC;
+COMMENT ON VIEW sdg.latest_report IS
+    'One row per report (kind, kato_code, year; a NULL kato_code is the national extract): its highest version, '
+    'whatever the status. Same columns as sdg.report.';
