@@ -52,9 +52,10 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from etl.sources.errors import SourceError
     from etl.warehouse.migrate import MigrationError
 
-    known = (CatalogueError, MigrationError, QualityFailure, SourceError, LookupError, FileExistsError)
-    known = (*known, EmptyReport, NothingToAmend)
-    return (*known, IncompleteExtract, DeliveryFailed, jobs.DeadlineMissed)
+    return (
+        *(CatalogueError, MigrationError, QualityFailure, SourceError, LookupError, FileExistsError),
+        *(EmptyReport, NothingToAmend, IncompleteExtract, DeliveryFailed, jobs.DeadlineMissed),
+    )
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import text
 
@@ -21,6 +21,9 @@ from etl.catalogue.edition import reading_edition
 from etl.catalogue.model import load_series
 from etl.sources.series import Series
 from etl.warehouse.connection import get_engine
+
+if TYPE_CHECKING:  # pandas and every source's client are imported only when a task ingests
+    from etl.sources.base import Source
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +115,7 @@ def ingest_batch(
     from etl.sources.registry import get_source
 
     todo, failed = [], []
-    sources: dict[str, object] = {}
+    sources: dict[str, Source] = {}
     declared = {s.series_key: s for s in load_series()}  # read once: 273 reads cost seconds
     for series in (_series(k, declared) for k in keys):
         try:

@@ -193,10 +193,11 @@ def _block(row: dict[str, str]) -> tuple[str, ...]:
 
 def activity_record(row: Row) -> dict:
     """One row of ``activities.csv`` for ``sdg.activity`` (``sync_catalogue`` calls this for every row)."""
+    row_no = row.text("row_no")
     record = {
         "kato_code": row.text("kato_code"),
         "year": row.integer("year"),
-        "row_no": row.text("row_no"),
+        "row_no": row_no,
         "name_ru": row.text("name_ru"),
         "responsible_ru": row.text("responsible_ru", required=False),
         "source_ru": row.text("source_ru", required=False),
@@ -206,7 +207,7 @@ def activity_record(row: Row) -> dict:
         "note_ru": row.text("note_ru", required=False),
         **{column: row.text(column, required=False) for column in ACTIVITY_KK_COLUMNS + ACTIVITY_DISTRICT_COLUMNS},
     }
-    if not _ROW_NO.fullmatch(record["row_no"]):
+    if not _ROW_NO.fullmatch(row_no):
         raise CatalogueError(f"{row.where('row_no')}: expected a row number such as 1, 2 or 2.1")
     if record["district_kk"] and not record["district_ru"]:
         raise CatalogueError(f"{row.where('district_ru')}: value required when district_kk is given")

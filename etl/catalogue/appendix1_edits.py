@@ -215,6 +215,7 @@ def _row_edits(
         if problem:
             errors.append(f"{where}: {_message(problem, language, new)}")
             continue
+        assert field is not None  # only catalogue-filled columns have none, and _refusal refused their change
         edits.append(CellEdit(ws.title, cell.coordinate, row_no, field.format(lang=language), old, new))
     return edits
 

@@ -206,7 +206,7 @@ def _scales(
                 f"{first_bad.where('unit_ru')}: {code}: {formula} of {bad} cannot give the indicator's unit "
                 f"{result.unit_ru!r}"
             )
-        return scales  # type: ignore[return-value]
+        return [s for s in scales if s is not None]
     top, bottom = units
     if formula == "share":
         scale = top.converts_to(bottom)

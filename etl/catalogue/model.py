@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -218,7 +219,6 @@ def _date(row: Row, column: str) -> date | None:
 
 
 def _unique(values: list, file: str, column: str) -> None:
-    seen: set = set()
-    dupes = {v for v in values if v in seen or seen.add(v)}
+    dupes = {v for v, count in Counter(values).items() if count > 1}
     if dupes:
         raise CatalogueError(f"{file}: column {column!r} repeats {sorted(map(str, dupes))}")

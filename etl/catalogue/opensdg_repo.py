@@ -10,7 +10,6 @@ from __future__ import annotations
 import yaml
 
 from etl.catalogue.files import CatalogueError
-from etl.sources import http
 from etl.sources.errors import SourceError
 from etl.sources.opensdg.client import INDICATOR_ID, OpenSdgClient, check_indicator_id
 
@@ -36,7 +35,7 @@ class OpenSdgRepository:
                 raise CatalogueError(f"{relative}: resolves outside the repository {root}")
             return path.read_bytes() if path.is_file() else None
         try:
-            return http.get(self.client.session, "opensdg", f"{self.base}/{relative}", {}, self.client.timeout).content
+            return self.client.http_get(relative).content
         except SourceError as exc:
             if "404" in str(exc):
                 return None

@@ -11,10 +11,11 @@ The figures built on it (share of class-1 indicators per region) are in ``planni
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy.engine import Connection
 
@@ -105,8 +106,8 @@ class _Reference:
     today: date
 
 
-#: records a problem of a row (a handle: Row or row number) in a column
-Report = Callable[[Hashable, str, str], None]
+#: how a problem names its row: the row number of an imported sheet, or the Row of the catalogue file
+_Handle = TypeVar("_Handle")
 
 
 def load_planning(folder: Path | None = None) -> list[PlanningEntry]:
@@ -145,7 +146,7 @@ def import_planning_register(
     if not entries:
         raise ImportRejected(sheet.file_name, [f"{sheet.file_name}: no register rows below the header row"], 1)
     target = folder / CATALOGUE_FILE
-    covered = {(e.kato_code,) for e in entries}
+    covered: set[tuple[str, ...]] = {(e.kato_code,) for e in entries}
 
     def resync(merged: list[dict[str, str]]) -> None:
         rows = [Row(target, line, data, CATALOGUE_FILE) for line, data in enumerate(merged, start=2)]
@@ -189,13 +190,16 @@ def _line(row: Row) -> str:
 
 
 def _entries(
-    parsed: Iterable[tuple[Hashable, dict]], reference: _Reference, bad: Report, place: Callable[[Hashable], str]
+    parsed: Iterable[tuple[_Handle, dict]],
+    reference: _Reference,
+    bad: Callable[[_Handle, str, str], None],
+    place: Callable[[_Handle], str],
 ) -> list[PlanningEntry]:
     """Checks across cells and rows: the region existed on the adoption date, no indicator twice in a
     document, one Kazakh name per document. ``bad(handle, column, message)`` records each problem."""
     entries: list[PlanningEntry] = []
-    first_seen: dict[tuple, Hashable] = {}
-    kazakh: dict[tuple, tuple[str, Hashable]] = {}
+    first_seen: dict[tuple, _Handle] = {}
+    kazakh: dict[tuple, tuple[str, _Handle]] = {}
     for handle, values in parsed:
         entry = PlanningEntry(**values)
         region = reference.regions[entry.kato_code]

@@ -83,7 +83,7 @@ def read_plan_file(path: Path, catalogue_dir: Path | None = None) -> tuple[list[
         "year": lambda cell: parse_year(cell, LAST_PLAN_YEAR),
         "value": parse_number,
     }
-    seen: dict[tuple[str, str, int], int] = {}
+    seen: dict[tuple, int] = {}
     rows: list[dict[str, str]] = []
     covered: set[tuple[str, ...]] = set()
     for number, cells in sheet.rows:
@@ -98,7 +98,8 @@ def read_plan_file(path: Path, catalogue_dir: Path | None = None) -> tuple[list[
         covered.add((values["kato_code"], str(values["year"])))
         if values["value"] is not None:
             value = format_number(values["value"])
-            rows.append({"kato_code": key[0], "indicator_code": key[1], "year": str(key[2]), "value": value})
+            code, year = values["indicator_code"], str(values["year"])
+            rows.append({"kato_code": values["kato_code"], "indicator_code": code, "year": year, "value": value})
     checker.problems.raise_if_any()
     return rows, covered
 

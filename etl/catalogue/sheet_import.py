@@ -17,7 +17,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -162,7 +162,7 @@ def _xlsx(content: bytes, name: str, data_sheet: str) -> Sheet:
         raise CatalogueError(f"{name}: not a readable XLSX workbook: {type(exc).__name__}: {exc}") from exc
     try:
         sheet = book[data_sheet] if data_sheet in book.sheetnames else book.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
+        rows: list[list[object]] = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
         title = sheet.title
     except Exception as exc:
         raise CatalogueError(f"{name}: the data sheet cannot be read: {exc}") from exc
@@ -373,7 +373,7 @@ class Checker:
     positions: dict[str, int]
     problems: Problems
 
-    def read(self, row: int, cells: list[object], parsers: dict[str, Callable[[object], object]]) -> dict:
+    def read(self, row: int, cells: list[object], parsers: Mapping[str, Callable[[object], object]]) -> dict:
         """The row's good values by key (None for absent columns); a bad cell is recorded and left out."""
         values: dict[str, object] = {}
         for f in self.fields:
@@ -410,7 +410,7 @@ def write_merged(
     imported: list[dict[str, str]],
     covered: set[tuple[str, ...]],
     block: Callable[[dict[str, str]], tuple[str, ...]],
-    resync: Callable[[list[dict[str, str]]], None] | None = None,
+    resync: Callable[[list[dict[str, str]]], object] | None = None,
     source: Path | None = None,
 ) -> ImportResult:
     """Replace the covered blocks of a catalogue CSV with the imported rows, atomically.

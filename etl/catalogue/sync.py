@@ -216,7 +216,7 @@ def _appendix1_rows(folder: Path | None, current: list[str], codes: set[str]) ->
         }
         # a region's own line replaces the default ('*') line with the same row number
         for target in current if kato == ALL_REGIONS else [kato]:
-            key = (target, item["row_no"])
+            key = (target, row_no)
             if kato != ALL_REGIONS or key not in items:
                 items[key] = {"kato_code": target, **item}
     return list(items.values())

@@ -63,7 +63,7 @@ def due_date(kind: str, year: int) -> date:
 
 def readiness(conn: Connection, year: int, today: date, recipients: list[Recipient]) -> list[DeadlineCheck]:
     """Every deadline of ``year`` with the reports that are not ready for it."""
-    names = dict(conn.execute(text("SELECT kato_code, name_ru FROM sdg.region")).all())
+    names: dict[str, str] = dict(conn.execute(text("SELECT kato_code, name_ru FROM sdg.region")).all())
     checks = []
     for kind, _, _, name_ru, name_kk in DEADLINES:
         due = due_date(kind, year)

@@ -174,6 +174,7 @@ def _rows(indicator_id: str, layout: Layout, ind: _Indicator, order: dict[str, i
         else:
             written.add(key)
             row = list(cells)
+            assert value_at is not None  # the layout is of a file the parser loaded, and it refuses one without Value
             row[value_at] = ind.values[key]
             placed.append(((index, 0), row))
             origins[ind.origin[key]] += 1

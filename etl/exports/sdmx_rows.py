@@ -45,7 +45,7 @@ class SdmxObservation:
 def observations(conn: Connection, year: int) -> list[SdmxObservation]:
     """Every filled fact up to ``year`` as an observation; two facts on one SDMX key are an error."""
     areas = warehouse.region_codes(conn, "iso3166_2")
-    un_series = dict(conn.execute(text(_UN_SERIES)).all())
+    un_series: dict[str, str | None] = dict(conn.execute(text(_UN_SERIES)).all())
     result: dict[tuple, SdmxObservation] = {}
     for fact in warehouse.facts(conn, year):
         if fact.kato_code not in areas:

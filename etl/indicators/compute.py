@@ -222,8 +222,8 @@ def _rule(r) -> _Rule:
 def _evaluate_indicator(per_region: dict[str, _Rule], observed: dict, units: Units) -> list[Candidate]:
     """Each region with any operand observed, by its own formula or else the one for every region."""
     cells: set[tuple[str, int]] = set()
-    for kato, rule in per_region.items():
-        for op in rule.formula.operands:
+    for kato, region_rule in per_region.items():
+        for op in region_rule.formula.operands:
             found = observed.get((op.series_key, op.dims), {})
             cells |= {cell for cell in found if kato == "*" or cell[0] == kato}
     out = []
@@ -253,7 +253,7 @@ def _checked(value: OperandValue | None, operand: Operand, units: Units) -> Oper
 def _candidate(rule: _Rule, kato: str, year: int, values: dict[int, OperandValue | None]) -> Candidate:
     formula = rule.formula
     outcome = evaluate(formula, values, year, rule.decimals)
-    present = [(op, values[op.position]) for op in formula.operands if values[op.position] is not None]
+    present = [(op, v) for op in formula.operands if (v := values[op.position]) is not None]
     return Candidate(
         indicator_code=formula.indicator_code,
         kato_code=kato,

@@ -78,11 +78,14 @@ class Outcome:
 
 def evaluate(formula: Formula, values: dict[int, OperandValue | None], year: int, decimals: int) -> Outcome:
     """The indicator's value from its operands' values (keyed by position), or why there is none."""
+    scaled: dict[int, Decimal] = {}
     for operand in formula.operands:
-        problem = _problem(operand, values.get(operand.position))
+        value = values.get(operand.position)
+        problem = _problem(operand, value)
         if problem:
-            return _empty(problem, operand, values.get(operand.position), year)
-    scaled = {op.position: values[op.position].value * op.scale for op in formula.operands}  # type: ignore[union-attr]
+            return _empty(problem, operand, value, year)
+        assert value is not None and value.value is not None  # not missing: published with a value (0002's CHECK)
+        scaled[operand.position] = value.value * operand.scale
     by_role = [(op, scaled[op.position]) for op in formula.operands]
     if formula.formula in ("ratio", "per_capita", "share"):
         (_, top), (bottom_op, bottom) = by_role

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from etl import config
 
@@ -81,7 +82,7 @@ def load_progress_settings(folder: Path | None = None) -> ProgressSettings:
         missing = [c for c in ("setting", "value") if c not in (reader.fieldnames or [])]
         if missing:
             raise ProgressSettingsError(f"{FILE_NAME}, line 1: header lacks columns {missing}")
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}  # each of its field's type: _value reads it so
         for line, row in enumerate(reader, start=2):
             name = (row.get("setting") or "").strip()
             if name:

@@ -155,13 +155,14 @@ def _break(code: str, split: RegionSplit, values: dict[tuple[str, int], Decimal]
     if not (before and after):
         return None
     new = [values.get((kato, split.year)) for kato in split.new_katos]
+    known = [v for v in new if v is not None]
     return SeriesBreak(
         indicator_code=code,
         split=split,
         additive=additive,
         parent_before=values.get((split.parent_kato, split.year - 1)),
         successor_after=values.get((split.successor_kato, split.year)),
-        new_after=None if None in new else sum(new, Decimal(0)),
+        new_after=sum(known, Decimal(0)) if len(known) == len(new) else None,
     )
 
 

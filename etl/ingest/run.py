@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from copy import copy
@@ -120,14 +120,14 @@ def ingest_many(
     takes the rest (the series done before are unchanged then, and cost nothing).
     """
     results: list[IngestResult] = []
-    before = Counter(STAGE_SECONDS)
+    before = dict(STAGE_SECONDS)
     stop_at = None if budget is None else time.monotonic() + budget
     for start in range(0, len(todo), chunk):
         for result in _ingest_chunk(engine, todo[start : start + chunk], stop_at, budget):
             results.append(result)
             if done is not None:
                 done(result)
-    spent = {k: round(v - before[k], 2) for k, v in STAGE_SECONDS.items()}
+    spent = {k: round(v - before.get(k, 0), 2) for k, v in STAGE_SECONDS.items()}
     log.info("ingest: %d series; seconds by stage: %s", len(results), spent)
     return results
 
@@ -158,7 +158,7 @@ def _ingest_chunk(
 
 
 #: seconds spent in each stage by this process (the benchmark and the run's closing log line read it)
-STAGE_SECONDS: Counter[str] = Counter()
+STAGE_SECONDS: defaultdict[str, float] = defaultdict(float)
 
 
 @contextmanager
@@ -285,7 +285,7 @@ def _decide_and_load(conn: Connection, item: _Work) -> None:
         result.revised += loaded.revised
         result.held_rows += len(decision.held_row_ids)
     result.back_calculated = flag_back_calculated(conn, series_id)
-    result.quarantines = [d.quarantine_id for d in decisions if d.held_row_ids]
+    result.quarantines = [d.quarantine_id for d in decisions if d.held_row_ids and d.quarantine_id is not None]
     result.status = "partial" if result.held_rows else "loaded"
     result.warnings = sum(len(d.warnings) for d in decisions)
     log.info("%s: %d rows loaded (%d new, %d revised) from snapshots %s; %d held back in quarantine %s",

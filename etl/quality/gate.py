@@ -105,7 +105,7 @@ def decide(conn: Connection, batch: Batch, outcomes: list[ExpectationOutcome]) -
         if released is not None:  # released, and now passing (e.g. the catalogue was corrected): loaded too
             store.mark_loaded(conn, released, run_id)
         return GateDecision(True, run_id, critical, warnings, quarantine_id=released, released=released is not None)
-    if decision == "released":
+    if decision == "released" and released is not None:  # "released" means a released quarantine: never None
         store.mark_loaded(conn, released, run_id)
         log.warning("%s snapshot %s: loaded despite critical failures (quarantine %s released)", series_key,
                     snapshot_id, released)  # fmt: skip

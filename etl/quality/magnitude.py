@@ -34,7 +34,9 @@ def add_magnitude_columns(out: pd.DataFrame, units: pd.Series, qualities: list[I
     of each row's series); ``units`` is each row's unit text or code.
     """
     part = out["batch_part"].to_numpy()
-    keys = pd.DataFrame({"part": part, "unit": units.astype(object).where(units.notna(), None)})
+    # pandas-stubs leave None out of where()'s ``other``; pandas takes it, and an object Series keeps it as None
+    unit = units.astype(object).where(units.notna(), None)  # type: ignore[call-overload]
+    keys = pd.DataFrame({"part": part, "unit": unit})
     pairs = keys.drop_duplicates()
     bounds = {(p, u): value_bounds(u, qualities[p]) for p, u in zip(pairs["part"], pairs["unit"], strict=True)}
     found = [bounds[key] for key in zip(keys["part"], keys["unit"], strict=True)]

@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +32,7 @@ _STATE: dict[str, Any] = {}
 #: work done in this process: GX runs, Data Docs builds and results rendered (tests count work, not time)
 STATS: Counter[str] = Counter()
 #: seconds of fixed, once-per-process work (importing GX and building its context)
-SECONDS: Counter[str] = Counter()
+SECONDS: defaultdict[str, float] = defaultdict(float)
 
 
 def suite_path(dataset: str) -> Path:
@@ -156,7 +156,7 @@ def run_suite_frame(
     offsets = np.concatenate([[0], np.cumsum(lengths)]).astype("int64")
     numbered = frame.assign(row_id=np.arange(len(frame), dtype="int64"))
     validation = _validate(dataset, numbered, parameters, index_columns, sample_size)
-    split = [[] for _ in range(parts)]
+    split: list[list[ExpectationOutcome]] = [[] for _ in range(parts)]
     for r in validation.results:
         whole = _outcome(dataset, r, sample_size)
         buckets = _failing_by_part(r, offsets)

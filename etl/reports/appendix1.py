@@ -40,7 +40,7 @@ from etl.reports.issuing import (
     unchanged,
 )
 from etl.reports.kazakh_texts import require_kazakh
-from etl.reports.print_layout import DocumentInfo, row_height, wrapped_lines
+from etl.reports.print_layout import DocumentInfo, first_sheet, row_height, wrapped_lines
 from etl.reports.xlsx_tables import NOTE_PT, TITLE_PT, Number, heading_lines, records, table
 
 KIND = "appendix1"
@@ -150,7 +150,7 @@ def write_appendix1(
     atomically. ``region`` holds the names (``ru``, ``kk``) and the KATO code (``kato``); ``info`` (status,
     version, issue date, content hash) is printed under the heading and in every page's footer."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(first_sheet(workbook))
     workbook.properties.creator = CREATOR
     derived = [flag for flag, *_ in rows.get("derived", [[False]] * len(rows["ru"]))]
     decimals = [d for d, *_ in rows.get("decimals", [[None]] * len(rows["ru"]))]
@@ -186,13 +186,13 @@ def _heading(ws: Any, language: str, region: str, subtitle: str, info: DocumentI
         cell.alignment = Alignment(vertical="top", wrap_text=True)
         lines = wrapped_lines(value, sum(WIDTHS[LABEL_COLUMN - 1 :]), NOTE_PT)
         ws.row_dimensions[row].height = row_height(lines, NOTE_PT)
-    lines = [
+    heading = [
         (order_texts.APPENDIX1_TITLE[language], TITLE_PT, True),
         (region, TITLE_PT, True),
         (subtitle, NOTE_PT, False),
     ]
-    lines += [(info.status_line(language), NOTE_PT, True), (info.info_line(language), NOTE_PT, False)] if info else []
-    heading_lines(ws, lines, WIDTHS, first_row=3)
+    heading += [(info.status_line(language), NOTE_PT, True), (info.info_line(language), NOTE_PT, False)] if info else []
+    heading_lines(ws, heading, WIDTHS, first_row=3)
     for title_row in (3, 4):
         ws.cell(row=title_row, column=1).alignment = Alignment(horizontal="center", vertical="top", wrap_text=True)
     heading_lines(ws, [(text, NOTE_PT, False) for text in order_texts.CLASSIFICATION_LEGEND[language]], WIDTHS, 8)

@@ -31,6 +31,7 @@ from etl.reports.print_layout import (
     STATUS_TEXT,
     DocumentInfo,
     check_legible,
+    first_sheet,
     fit_row,
     row_height,
     setup_page,
@@ -161,7 +162,7 @@ def _build_workbook(forms: list[Appendix2Form], status_lines: list[str], info: D
     workbook = Workbook()
     for index, (form, status_line) in enumerate(zip(forms, status_lines, strict=True)):
         texts = TEXTS[form.language]
-        ws = workbook.active if index == 0 else workbook.create_sheet()
+        ws = first_sheet(workbook) if index == 0 else workbook.create_sheet()
         ws.title = texts.sheet_title
         _write_heading(ws, form, texts)
         _write_column_headers(ws, texts.columns)

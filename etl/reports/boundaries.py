@@ -89,7 +89,7 @@ def _rings(feature: dict, path: Path, number: int) -> list[list[tuple[float, flo
     """The outer and inner rings of a Polygon or MultiPolygon feature, as (lon, lat) points."""
     geometry = feature.get("geometry") or {}
     kind, coordinates = geometry.get("type"), geometry.get("coordinates")
-    polygons = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else None
+    polygons: list | None = [coordinates] if kind == "Polygon" else coordinates if kind == "MultiPolygon" else None
     if not polygons:
         raise BoundaryFileError(
             f"boundary file {path}, feature {number}: expected a Polygon or MultiPolygon, got {kind}"

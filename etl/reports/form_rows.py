@@ -32,7 +32,7 @@ FORMATS = ("csv", "json")
 
 def form_records(forms: Sequence[Appendix2Form], codes: Sequence[str]) -> list[dict[str, str]]:
     """Every line of every language's form, in sheet order; ``codes`` are the indicator codes of the lines."""
-    records = []
+    records: list[dict[str, str]] = []
     for form in forms:
         if len(codes) != len(form.indicators):
             raise ValueError(f"{len(codes)} indicator codes for the {len(form.indicators)} lines of {form.kato_code}")

@@ -143,6 +143,6 @@ def issue_national_extract(
             conn, KIND, None, year, version, status, path, digest,
             cells=cells, facts_filled=facts, amends=amends and amends[0],
         )  # fmt: skip
-        if amends:
+        if amends and issued.report_id is not None:  # record_report always gives the new version's id
             record_changes(conn, issued.report_id, amends[1])
         return issued, extract

@@ -20,7 +20,7 @@ from etl.reports.appendix2_xlsx import CREATOR
 from etl.reports.appendix2_xlsx import TEXTS as FORM_TEXTS
 from etl.reports.issuing import save_atomically
 from etl.reports.national_extract_model import ExtractLine, NationalExtract, RegionCoverage
-from etl.reports.print_layout import DocumentInfo
+from etl.reports.print_layout import DocumentInfo, first_sheet
 from etl.reports.xlsx_tables import NOTE_PT, TITLE_PT, Number, heading_lines, records, table
 from etl.sources.observations import round_half_up
 
@@ -112,7 +112,7 @@ def write_national_extract(
     extract's status, version, issue date and content hash under its title and in its page footer."""
     info = DocumentInfo(extract.status, version, issued_on or date.today(), content_sha256 or "—")
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(first_sheet(workbook))
     workbook.properties.creator = CREATOR
     for language in ("ru", "kk"):
         texts = TEXTS[language]
@@ -167,7 +167,7 @@ def _integration_values(region: RegionIntegration, language: str) -> list[Any]:
 def _coverage_values(region: RegionCoverage, texts: ExtractTexts, language: str) -> list[Any]:
     name = region.name_kk if language == "kk" else region.name_ru
     if region.form_version is None:
-        form = [texts.none, None, texts.no, None]
+        form: list[object] = [texts.none, None, texts.no, None]
     else:
         status = FORM_TEXTS[language].status_text.get(region.form_status or "", region.form_status)
         form = [region.form_version, status, texts.yes if region.form_current else texts.no, region.form_sha256]

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 #: the smallest type size a reader should see on paper
@@ -79,20 +80,29 @@ def fit_row(ws: Worksheet, row: int, widths: Sequence[float], font_pt: float, bo
     ws.row_dimensions[row].height = row_height(lines, font_pt)
 
 
+def first_sheet(workbook: Workbook) -> Worksheet:
+    """The worksheet a new workbook starts with (openpyxl types ``active`` as maybe None or a chartsheet)."""
+    sheet = workbook.active
+    if not isinstance(sheet, Worksheet):
+        raise TypeError(f"a new workbook starts with a worksheet, not {sheet!r}")
+    return sheet
+
+
 def setup_page(ws: Worksheet, title_rows: str, footer: DocumentInfo | None, language: str) -> None:
     """A4 landscape, fit to the page width (as many pages down as it takes), ``title_rows`` on every page,
     and the document's status, version, issue date, content hash and page number in the footer."""
     ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    # openpyxl makes pageSetUpPr and oddFooter with every sheet; the stubs say None as None may be assigned
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[union-attr]
     ws.print_title_rows = title_rows
     ws.page_margins.left = ws.page_margins.right = MARGIN_SIDE_IN
     ws.page_margins.top, ws.page_margins.bottom = MARGIN_TOP_IN, MARGIN_BOTTOM_IN
     ws.page_margins.header, ws.page_margins.footer = 0.2, 0.2
     if footer is not None:
         for part, text in zip(
-            (ws.oddFooter.left, ws.oddFooter.right), footer.footer(language), strict=True
+            (ws.oddFooter.left, ws.oddFooter.right), footer.footer(language), strict=True  # type: ignore[union-attr]
         ):  # fmt: skip
             part.text, part.size, part.font = text, FOOTER_PT, "Times New Roman,Regular"
 

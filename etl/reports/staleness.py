@@ -16,6 +16,8 @@ def is_current(conn: Connection, kind: str, kato_code: str | None, year: int, st
     if kind == "appendix2":
         from etl.reports.appendix2 import build_appendix2_forms, content_hash
 
+        if kato_code is None:
+            raise ValueError("an Appendix 2 version always belongs to a region: kato_code is needed")
         return content_hash(build_appendix2_forms(conn, kato_code, year, status)) == content_sha256
     if kind == "national_extract":
         from etl.reports.national_extract import build_national_extract, extract_hash

@@ -86,7 +86,8 @@ def table(
         for col, value in enumerate(values, start=1):
             number_format = None
             if isinstance(value, Number):
-                value, number_format = float(value.value), value.number_format
+                number_format = value.number_format
+                value = float(value.value)
             elif isinstance(value, float) and decimals:
                 number_format = Number(value, decimals[offset - 1]).number_format
             cell = ws.cell(row=header_row + offset, column=col, value=value)

@@ -135,7 +135,7 @@ class ReplayServer:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"  # an IPv4 server's host is text (typeshed allows bytes for AF_UNIX)
 
     def url_for(self, source: str) -> str:
         return f"{self.url}/{source}"

@@ -32,7 +32,8 @@ def copy_frame(conn: Connection, frame: pd.DataFrame, table: str, columns: Seque
     """
     stream = _ChunkReader(_chunks(frame, columns))
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with conn.connection.cursor() as cur:
+    # SQLAlchemy types the driver's connection as any DB-API one; psycopg2's cursor is a context manager
+    with conn.connection.cursor() as cur:  # type: ignore[attr-defined]
         cur.copy_expert(sql, stream)
     return len(frame)
 

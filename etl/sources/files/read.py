@@ -70,7 +70,7 @@ def _xlsx(content: bytes, file_name: str, url: str) -> Table:
         raise SourceError(SOURCE, url, reason) from exc
     sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
     try:
-        rows = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
+        rows: list[list[object]] = [list(r) for r in sheet.iter_rows(values_only=True, max_row=MAX_ROWS + 1)]
     except Exception as exc:
         raise SourceError(SOURCE, url, f"{file_name}: sheet {sheet.title!r} cannot be read: {exc}") from exc
     finally:
@@ -96,7 +96,7 @@ def _csv(content: bytes, file_name: str, url: str) -> Table:
     delimiter = max(CSV_DELIMITERS, key=first_line.count)
     try:
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        rows = [list(r) for r in itertools.islice(reader, MAX_ROWS + 1)]
+        rows: list[list[object]] = [list(r) for r in itertools.islice(reader, MAX_ROWS + 1)]
     except csv.Error as exc:
         raise SourceError(SOURCE, url, f"{file_name}: broken CSV: {exc}") from exc
     _check_widths(rows, delimiter, file_name, url)

@@ -51,8 +51,14 @@ class OpenSdgClient:
         """The raw ``data/indicator_<id>.csv`` of one indicator."""
         relative = f"data/indicator_{check_indicator_id(indicator_id)}.csv"
         if self.local_root is None:
-            return http.get(self.session, SOURCE, f"{self.base_url}/{relative}", {}, self.timeout)
+            return self.http_get(relative)
         return _read_local(self.local_root, relative)
+
+    def http_get(self, relative: str) -> http.Fetched:
+        """``GET <base>/<relative>``; a base that is a local clone has no session and is read from disk instead."""
+        if self.session is None:
+            raise ValueError(f"{self.base_url} is a local folder, not read over HTTP")
+        return http.get(self.session, SOURCE, f"{self.base_url}/{relative}", {}, self.timeout)
 
 
 def _local_root(base: str) -> Path | None:

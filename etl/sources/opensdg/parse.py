@@ -195,7 +195,8 @@ def _row(
     if cut_off:
         _check_last_line(cells, line, layout, url)
     if len(cells) < layout.width:
-        return _short_row(cells, line, layout, result)
+        _short_row(cells, line, layout, result)
+        return None
     _check_extra_cells(cells, line, layout, url)
     _check_geocode(cells, line, layout, result)
     kato = _kato(cells, layout, regions, result)

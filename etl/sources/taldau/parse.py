@@ -125,7 +125,7 @@ def _period_records(
     periods: list, index: int, kato: str, period_id: int, unit: str | None, url: str, dims: str = ""
 ) -> list[tuple]:
     frequency = PERIOD_TYPES[period_id].frequency
-    records = []
+    records: list[tuple] = []
     append, bounds, read_value = records.append, period_bounds, parse_value  # a million calls: local names
     p_index = 0
     try:  # one try around the loop, not per value: a bad value is rare, and the loop is hot

@@ -124,7 +124,7 @@ def read_page(content: bytes, url: str) -> Page:
     )
 
 
-def _code_lists(raw: object, url: str) -> dict[str, dict[str, str]]:
+def _code_lists(raw: Any, url: str) -> dict[str, dict[str, str]]:
     if raw is None:
         return {}
     try:
