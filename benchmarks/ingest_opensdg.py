@@ -142,9 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(keys)} series, {len(frame):,} parsed rows, {rows:,} loaded; failed: {failed or 'none'}")
     print(table(report, parse_s, copy_s, total))
     gate, fixed = stages.get("validate", 0.0), stages.get(GX_IMPORT, 0.0)
-    print(f"targets: first run {total:.1f} s (<= 60), unchanged run {again:.1f} s (<= 5), gate "
-          f"{100 * (gate + fixed) / total:.0f} % of the first run with GX's import, "
-          f"{100 * gate / (total - fixed):.0f} % without it (< 20 %)")  # fmt: skip
+    print(
+        f"targets: first run {total:.1f} s (<= 60), unchanged run {again:.1f} s (<= 5), gate "
+        f"{100 * (gate + fixed) / total:.0f} % of the first run with GX's import, "
+        f"{100 * gate / (total - fixed):.0f} % without it (< 20 %)"
+    )
     return 0
 
 

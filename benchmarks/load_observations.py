@@ -61,9 +61,7 @@ FIRST_YEAR, LAST_YEAR = 1990, 2025
 UNIT = "тыс. тенге"
 TO_SQL_SLICE = 100_000
 TO_SQL_CHUNK = 10_000
-MONTHS_RU = (
-    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
-)  # fmt: skip
+MONTHS_RU = "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь".split()
 PIPELINE = "a. pipeline (parse + load + commit)"
 BASELINE_COLUMNS = ("series_id", *OBSERVATION_COLUMNS)
 BASELINE_DDL = """

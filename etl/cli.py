@@ -37,8 +37,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (termination.Terminated, KeyboardInterrupt) as exc:  # open transactions rolled back on the way out
         signal_name = "SIGTERM" if isinstance(exc, termination.Terminated) else "SIGINT"
-        print(f"stopped by {signal_name}: the transaction in progress was rolled back; what was committed is kept",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"stopped by {signal_name}: the transaction in progress was rolled back; what was committed is kept",
+            file=sys.stderr,
+        )
         return termination.EXIT_CODE if signal_name == "SIGTERM" else 130
 
 
@@ -92,9 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     issue.add_argument("--year", type=int, default=jobs.default_reporting_year())
     issue.add_argument("--region", nargs="*", help="KATO codes (default: every region of that year)")
     issue.add_argument(
-        "--status", default="draft", choices=["draft", "final", "amended"],
+        "--status",
+        default="draft",
+        choices=["draft", "final", "amended"],
         help="before a final: draft or final; once a form is final, a changed one is always issued as amended",
-    )  # fmt: skip
+    )
     issue.add_argument(
         "--allow-empty", action="store_true", help="also issue forms without a single Fact (never delivered)"
     )
@@ -259,8 +263,10 @@ def _report_list(args: argparse.Namespace) -> int:
     print(f"{len(rows)} forms; Fact filled in {total} of {cells} indicator rows ({100 * total / max(cells, 1):.0f}%)")
     stale = [r for r in rows if not r["current"] and r["status"] != "draft"]
     if stale:
-        print(f"STALE: {len(stale)} final forms no longer match the warehouse; "
-              f"sdg report issue --year {args.year} issues their amended versions")  # fmt: skip
+        print(
+            f"STALE: {len(stale)} final forms no longer match the warehouse; "
+            f"sdg report issue --year {args.year} issues their amended versions"
+        )
     if extract is not None:
         flag = "" if extract_current else "  STALE: no longer matches the warehouse (sdg report extract)"
         print(f"national extract: v{extract.version} {extract.status}  {extract.path}{flag}")

@@ -65,8 +65,12 @@ def prepare_warehouse(url: str | None = None) -> dict:
         decision = check_catalogue(conn)
         if not decision.load:  # raising rolls the sync back: a broken catalogue never reaches the warehouse
             raise QualityFailure(decision, "catalogue")
-    log.info("warehouse ready: migrations applied %s; catalogue %s; %d recipients", applied or "none",
-             synced.__dict__, len(recipients))  # fmt: skip
+    log.info(
+        "warehouse ready: migrations applied %s; catalogue %s; %d recipients",
+        applied or "none",
+        synced.__dict__,
+        len(recipients),
+    )
     return {"migrations_applied": applied, **synced.__dict__, "recipients": len(recipients)}
 
 
@@ -133,9 +137,13 @@ def ingest_batch(
     report = None if done is None else (lambda r: done(r.as_dict()))
     results = failed + ingest_many(get_engine(url), todo, done=report, budget=budget)
     finish_ingest_run(url)
-    log.info("%d series ingested: %s; %d rows loaded, %d held in quarantine", len(results),
-             dict(Counter(r.status for r in results)), sum(r.rows for r in results),
-             sum(r.held_rows for r in results))  # fmt: skip
+    log.info(
+        "%d series ingested: %s; %d rows loaded, %d held in quarantine",
+        len(results),
+        dict(Counter(r.status for r in results)),
+        sum(r.rows for r in results),
+        sum(r.held_rows for r in results),
+    )
     order = {k: i for i, k in enumerate(keys)}
     return sorted((r.as_dict() for r in results), key=lambda r: order[r["series_key"]])
 
@@ -203,10 +211,17 @@ def issue_forms(
 
     row_files = write_missing_form_rows(engine, year)
     folder = config.reports_dir() / str(year) / "appendix2"
-    log.info("%d Appendix 2 forms for %d in %s (%d new versions, %d amended); Fact in %d of %d rows; no Fact: %s",
-             len(run.issued), year, folder, sum(r.new for r in run.issued),
-             sum(r.new and r.status == "amended" for r in run.issued), run.facts, run.rows,
-             run.empty or "none")  # fmt: skip
+    log.info(
+        "%d Appendix 2 forms for %d in %s (%d new versions, %d amended); Fact in %d of %d rows; no Fact: %s",
+        len(run.issued),
+        year,
+        folder,
+        sum(r.new for r in run.issued),
+        sum(r.new and r.status == "amended" for r in run.issued),
+        run.facts,
+        run.rows,
+        run.empty or "none",
+    )
     return {
         "year": year,
         "forms": len(run.issued),
@@ -245,8 +260,12 @@ def issue_appendix1(year: int, url: str | None = None) -> dict:
 
     issued = issue_appendix1(get_engine(url), year)
     log.info("%d Appendix 1 lists for %d (%d new versions)", len(issued), year, sum(r.new for r in issued))
-    return {"year": year, "lists": len(issued), "new_versions": sum(r.new for r in issued),
-            "folder": str(config.reports_dir() / str(year) / "appendix1")}  # fmt: skip
+    return {
+        "year": year,
+        "lists": len(issued),
+        "new_versions": sum(r.new for r in issued),
+        "folder": str(config.reports_dir() / str(year) / "appendix1"),
+    }
 
 
 @on_catalogue_edition
@@ -257,8 +276,14 @@ def issue_national_extract(year: int, status: str = "draft", url: str | None = N
 
     engine = get_engine(url)
     issued, extract = issue_national_extract(engine, year, status, allow_empty=allow_empty)
-    log.info("national extract %d v%d (%s, %s): %s", year, issued.version, issued.status,
-             "new" if issued.new else "unchanged", issued.path)  # fmt: skip
+    log.info(
+        "national extract %d v%d (%s, %s): %s",
+        year,
+        issued.version,
+        issued.status,
+        "new" if issued.new else "unchanged",
+        issued.path,
+    )
     overview = write_overview(engine, year, extract)  # the working body's overview travels with the extract
     for why in overview.skipped:
         log.info("overview of %s: %s", year, why)
@@ -305,12 +330,18 @@ def check_deadlines(
     result = {
         "year": year,
         "deadlines": [
-            {"kind": c.kind, "due": c.due.isoformat(), "days_left": c.days_left, "reports": c.reports,
-             "not_ready": len(c.gaps), "gaps": [f"{g.name}: {g.problem}" for g in c.gaps]}
+            {
+                "kind": c.kind,
+                "due": c.due.isoformat(),
+                "days_left": c.days_left,
+                "reports": c.reports,
+                "not_ready": len(c.gaps),
+                "gaps": [f"{g.name}: {g.problem}" for g in c.gaps],
+            }
             for c in checks
         ],
         "alert": None if alert is None else {"sent": alert.sent, "detail": alert.detail},
-    }  # fmt: skip
+    }
     overdue = [c for c in checks if c.overdue]
     result["overdue"] = [c.kind for c in overdue]
     if overdue and raise_overdue:
@@ -528,5 +559,10 @@ def check_facts(year: int, url: str | None = None) -> dict:
         log.warning("%s", outcome.describe())
     if not decision.load:
         raise QualityFailure(decision, f"indicator_values {year}")
-    return {"year": year, "run_id": decision.run_id, "warnings": len(decision.warnings), "empty_cells": len(empty),
-            "data_docs": str(docs)}  # fmt: skip
+    return {
+        "year": year,
+        "run_id": decision.run_id,
+        "warnings": len(decision.warnings),
+        "empty_cells": len(empty),
+        "data_docs": str(docs),
+    }

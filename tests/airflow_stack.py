@@ -181,9 +181,13 @@ class AirflowStack:
         """``airflow <args>`` to its end, within the deadline; its output."""
         try:
             done = subprocess.run(
-                [*AIRFLOW, *args], env=self.env, cwd=self.home, capture_output=True, text=True,
+                [*AIRFLOW, *args],
+                env=self.env,
+                cwd=self.home,
+                capture_output=True,
+                text=True,
                 timeout=max(self.deadline.left(), 1),
-            )  # fmt: skip
+            )
         except subprocess.TimeoutExpired as exc:
             raise AssertionError(
                 f"airflow {' '.join(args)}: the {self.deadline.seconds:.0f} s deadline passed"

@@ -16,8 +16,17 @@ KNOWN_KATO = frozenset(r.kato_code for r in load_regions())
 
 def row(indicator="3.3.1", kato="710000000", year=2024, value="12,5", unit="процент", breakdown="", **extra) -> list:
     """One data row in template order (region, source and note informative)."""
-    values = {"indicator": indicator, "kato": kato, "region": "г. Астана", "year": year, "value": value,
-              "unit": unit, "breakdown": breakdown, "source": "тест", "note": ""}  # fmt: skip
+    values = {
+        "indicator": indicator,
+        "kato": kato,
+        "region": "г. Астана",
+        "year": year,
+        "value": value,
+        "unit": unit,
+        "breakdown": breakdown,
+        "source": "тест",
+        "note": "",
+    }
     values.update(extra)
     return [values[c.key] for c in COLUMNS]
 

@@ -66,9 +66,14 @@ def test_template_has_the_form_columns_in_both_languages():
     assert book.sheetnames == [ACTIVITIES_SHEET, "Инструкция - Нұсқаулық"]
     header = [c.value for c in book[ACTIVITIES_SHEET][1]]
     assert header == [f.title for f in ACTIVITY_FIELDS]
-    pairs = (("Наименование мероприятия", "Іс-шараның атауы"), ("Ответственные", "Жауаптылар"),
-             ("Источник информации", "Ақпарат көзі"), ("Единица измерения", "Өлшем бірлігі"),
-             ("Пояснения при необходимости", "Қажет болған жағдайда түсіндірмелер"), ("Район", "Аудан"))  # fmt: skip
+    pairs = (
+        ("Наименование мероприятия", "Іс-шараның атауы"),
+        ("Ответственные", "Жауаптылар"),
+        ("Источник информации", "Ақпарат көзі"),
+        ("Единица измерения", "Өлшем бірлігі"),
+        ("Пояснения при необходимости", "Қажет болған жағдайда түсіндірмелер"),
+        ("Район", "Аудан"),
+    )
     for ru, kk in pairs:
         assert ru in header and kk in header
     notes = [r[0] for r in book["Инструкция - Нұсқаулық"].iter_rows(values_only=True) if r[0]]
@@ -80,17 +85,42 @@ def test_xlsx_of_a_region_and_a_district_imported_and_read_back(tmp_path, catalo
     path = _xlsx(
         tmp_path,
         [
-            {"kato_code": ASTANA, "year": 2025, "row_no": "1", "name_ru": "Открытие  центров\nподдержки",
-             "name_kk": "Қолдау орталықтарын ашу", "responsible_ru": "Управление молодёжной политики",
-             "unit_ru": "единиц", "unit_kk": "бірлік", "plan_value": 5, "fact_value": "4,5",
-             "note_ru": "Один центр перенесён", "note_kk": "Бір орталық ауыстырылды"},
-            {"kato_code": ASTANA, "district_ru": "район Есиль", "district_kk": "Есіл ауданы", "year": "2025",
-             "row_no": "1", "name_ru": "Благоустройство парка", "source_ru": "Отчёт акимата района",
-             "unit_ru": "га", "plan_value": "1 200,75", "fact_value": 1100.5},
-            {"kato_code": ASTANA, "district_ru": "район Есиль", "district_kk": "Есіл ауданы", "year": 2025,
-             "row_no": "1.1", "name_ru": "Посадка деревьев"},
+            {
+                "kato_code": ASTANA,
+                "year": 2025,
+                "row_no": "1",
+                "name_ru": "Открытие  центров\nподдержки",
+                "name_kk": "Қолдау орталықтарын ашу",
+                "responsible_ru": "Управление молодёжной политики",
+                "unit_ru": "единиц",
+                "unit_kk": "бірлік",
+                "plan_value": 5,
+                "fact_value": "4,5",
+                "note_ru": "Один центр перенесён",
+                "note_kk": "Бір орталық ауыстырылды",
+            },
+            {
+                "kato_code": ASTANA,
+                "district_ru": "район Есиль",
+                "district_kk": "Есіл ауданы",
+                "year": "2025",
+                "row_no": "1",
+                "name_ru": "Благоустройство парка",
+                "source_ru": "Отчёт акимата района",
+                "unit_ru": "га",
+                "plan_value": "1 200,75",
+                "fact_value": 1100.5,
+            },
+            {
+                "kato_code": ASTANA,
+                "district_ru": "район Есиль",
+                "district_kk": "Есіл ауданы",
+                "year": 2025,
+                "row_no": "1.1",
+                "name_ru": "Посадка деревьев",
+            },
         ],
-    )  # fmt: skip
+    )
     with engine.begin() as conn:
         result = import_activities(path, catalogue, conn=conn)
     assert result.covered == ((ASTANA, "2025", ""), (ASTANA, "2025", "район Есиль"))
@@ -105,14 +135,18 @@ def test_xlsx_of_a_region_and_a_district_imported_and_read_back(tmp_path, catalo
     ]
     assert rows[0]["name_ru"] == "Открытие центров поддержки"  # runs of spaces and line breaks made one space
     assert (rows[0]["name_kk"], rows[0]["unit_kk"], rows[1]["district_kk"]) == (
-        "Қолдау орталықтарын ашу", "бірлік", "Есіл ауданы",
-    )  # fmt: skip
+        "Қолдау орталықтарын ашу",
+        "бірлік",
+        "Есіл ауданы",
+    )
     with engine.connect() as conn:
         stored = conn.execute(
-            text("SELECT kato_code, district_ru, district_kk, row_no, plan_value, fact_value, unit_ru "
-                 "FROM sdg.activity WHERE kato_code = :k ORDER BY district_ru, row_no"),
+            text(
+                "SELECT kato_code, district_ru, district_kk, row_no, plan_value, fact_value, unit_ru "
+                "FROM sdg.activity WHERE kato_code = :k ORDER BY district_ru, row_no"
+            ),
             {"k": ASTANA},
-        ).all()  # fmt: skip
+        ).all()
     assert [tuple(r) for r in stored] == [
         (ASTANA, "", "", "1", Decimal("5"), Decimal("4.5"), "единиц"),
         (ASTANA, "район Есиль", "Есіл ауданы", "1", Decimal("1200.75"), Decimal("1100.5"), "га"),
@@ -122,8 +156,10 @@ def test_xlsx_of_a_region_and_a_district_imported_and_read_back(tmp_path, catalo
 
 def test_csv_of_one_district_replaces_only_that_block(tmp_path, catalogue, engine):
     source = tmp_path / "medeu.csv"
-    header = ";".join(TITLES[k] for k in ("kato_code", "district_ru", "year", "row_no", "name_ru", "unit_ru",
-                                          "plan_value", "fact_value"))  # fmt: skip
+    header = ";".join(
+        TITLES[k]
+        for k in ("kato_code", "district_ru", "year", "row_no", "name_ru", "unit_ru", "plan_value", "fact_value")
+    )
     source.write_text(
         f"{header}\n{ALMATY};Медеуский район;2025;1;Озеленение дворов;дворов;10;11\n"
         f"{ALMATY};Медеуский район;2025;2;Ремонт арыков;км;2,5;2,5\n",
@@ -156,13 +192,25 @@ def test_rejected_file_names_every_cell_and_changes_nothing(tmp_path, catalogue,
             {"kato_code": ASTANA, "year": 2025, "row_no": "3", "name_ru": "Ремонт", "fact_value": 3},
             {"kato_code": ABAI, "year": 2020, "row_no": "a", "name_ru": "Ремонт"},
             {"kato_code": ASTANA, "district_kk": "Есіл ауданы", "year": 2025, "row_no": "4", "name_ru": "Ремонт"},
-            {"kato_code": ASTANA, "district_ru": "район Есиль", "district_kk": "Есіл ауданы", "year": 2025,
-             "row_no": "1", "name_ru": "Парк"},
-            {"kato_code": ASTANA, "district_ru": "район Есиль", "district_kk": "Есиль", "year": 2025,
-             "row_no": "1", "name_ru": "Сквер"},
+            {
+                "kato_code": ASTANA,
+                "district_ru": "район Есиль",
+                "district_kk": "Есіл ауданы",
+                "year": 2025,
+                "row_no": "1",
+                "name_ru": "Парк",
+            },
+            {
+                "kato_code": ASTANA,
+                "district_ru": "район Есиль",
+                "district_kk": "Есиль",
+                "year": 2025,
+                "row_no": "1",
+                "name_ru": "Сквер",
+            },
             {"kato_code": ASTANA, "district_ru": "12345", "year": 2025, "row_no": "1", "name_ru": "Сквер"},
         ],
-    )  # fmt: skip
+    )
     with pytest.raises(ImportRejected) as caught, engine.begin() as conn:
         import_activities(path, catalogue, conn=conn)
     where = f"{path.name}, sheet «{ACTIVITIES_SHEET}», row"

@@ -83,10 +83,12 @@ def _observation(engine, kato: str, code: str) -> tuple[int, int]:
     """(observation id, snapshot id) behind a Fact now."""
     with engine.connect() as conn:
         ids = conn.execute(
-            text("SELECT observation_ids, snapshot_ids FROM sdg.indicator_value WHERE kato_code = :k "
-                 "AND indicator_code = :c AND year = :y"),
+            text(
+                "SELECT observation_ids, snapshot_ids FROM sdg.indicator_value WHERE kato_code = :k "
+                "AND indicator_code = :c AND year = :y"
+            ),
             {"k": kato, "c": code, "y": YEAR},
-        ).one()  # fmt: skip
+        ).one()
     return ids.observation_ids[0], ids.snapshot_ids[0]
 
 
@@ -144,9 +146,12 @@ def test_a_revision_after_the_final_reaches_every_earlier_recipient_as_an_amendm
     assert len(ru) == len(kk) and {r["Графа"] for r in ru} <= {"Факт", "Пояснения при необходимости"}
     with engine.connect() as conn:
         stored = conn.execute(
-            text("SELECT column_name, indicator_code, old_ru, new_ru, new_observation_ids FROM sdg.report_change "
-                 "WHERE report_id = :r ORDER BY position"), {"r": v2.report_id}
-        ).all()  # fmt: skip
+            text(
+                "SELECT column_name, indicator_code, old_ru, new_ru, new_observation_ids FROM sdg.report_change "
+                "WHERE report_id = :r ORDER BY position"
+            ),
+            {"r": v2.report_id},
+        ).all()
     assert [(s.column_name, s.old_ru, s.new_ru) for s in stored] == [
         ("fact" if r["Графа"] == "Факт" else "note", r["Было"].replace("—", ""), r["Стало"].replace("—", ""))
         for r in ru

@@ -51,13 +51,21 @@ def _expected(kato: str, language: str) -> list[tuple]:
         ind = indicators[item["indicator_code"]]
         own_name = item.get(f"regional_name_{language}") or item["regional_name_ru"] or None
         own_body = item.get(f"responsible_{language}") or item["responsible_ru"]
-        rows.append((item["row_no"], item["indicator_code"], ind[f"name_{language}"], own_name,
-                     CLASSES[language][item["classification"]], ind[f"unit_{language}"],
-                     Decimal(item["baseline_value"]) if item["baseline_value"] else None,
-                     int(item["baseline_year"] or 2015),
-                     Decimal(item["target_value"]) if item["target_value"] else None,
-                     int(item["target_year"]) if item["target_year"] else None,
-                     own_body or _body(ind[f"responsible_{language}"], region, language)))  # fmt: skip
+        rows.append(
+            (
+                item["row_no"],
+                item["indicator_code"],
+                ind[f"name_{language}"],
+                own_name,
+                CLASSES[language][item["classification"]],
+                ind[f"unit_{language}"],
+                Decimal(item["baseline_value"]) if item["baseline_value"] else None,
+                int(item["baseline_year"] or 2015),
+                Decimal(item["target_value"]) if item["target_value"] else None,
+                int(item["target_year"]) if item["target_year"] else None,
+                own_body or _body(ind[f"responsible_{language}"], region, language),
+            )
+        )
     return rows
 
 
@@ -81,8 +89,12 @@ def test_every_region_list_is_the_catalogue_cell_by_cell(engine):
 def test_a_city_s_bodies_are_the_city_s_and_a_ministry_stays_as_it_is(engine):
     first, second = (r["indicator_code"] for r in _region_items(ASTANA)[:2])
     set_generic_body(engine, first, "Управление здравоохранения области", "Облыстың денсаулық сақтау басқармасы")
-    set_generic_body(engine, second, "Министерство здравоохранения Республики Казахстан",
-                     "Қазақстан Республикасының Денсаулық сақтау министрлігі")  # fmt: skip
+    set_generic_body(
+        engine,
+        second,
+        "Министерство здравоохранения Республики Казахстан",
+        "Қазақстан Республикасының Денсаулық сақтау министрлігі",
+    )
     issue_appendix1(YEAR)
     folder = config.reports_dir() / str(YEAR) / "appendix1"
     expected = {  # worked out by hand
@@ -109,15 +121,21 @@ def test_a_missing_baseline_is_the_baseline_year_s_fact_marked_as_derived(engine
         facts = [(first, 2015, "7.25"), (second, 2019, "41.5"), (second, 2015, "99"), (third, 2015, "3.5")]
         for code, year, value in facts:
             conn.execute(
-                text("INSERT INTO sdg.indicator_value (indicator_code, kato_code, year, value, status) "
-                     "VALUES (:c, :k, :y, :v, 'final')"),
+                text(
+                    "INSERT INTO sdg.indicator_value (indicator_code, kato_code, year, value, status) "
+                    "VALUES (:c, :k, :y, :v, 'final')"
+                ),
                 {"c": code, "k": ASTANA, "y": year, "v": Decimal(value)},
-            )  # fmt: skip
+            )
         # row 2: the baseline year given (2019), no value; row 3: a value given, the Fact is not used
-        conn.execute(text("UPDATE sdg.appendix1_item SET baseline_year = 2019 WHERE kato_code = :k AND row_no = '2'"),
-                     {"k": ASTANA})  # fmt: skip
-        conn.execute(text("UPDATE sdg.appendix1_item SET baseline_value = 4 WHERE kato_code = :k AND row_no = '3'"),
-                     {"k": ASTANA})  # fmt: skip
+        conn.execute(
+            text("UPDATE sdg.appendix1_item SET baseline_year = 2019 WHERE kato_code = :k AND row_no = '2'"),
+            {"k": ASTANA},
+        )
+        conn.execute(
+            text("UPDATE sdg.appendix1_item SET baseline_value = 4 WHERE kato_code = :k AND row_no = '3'"),
+            {"k": ASTANA},
+        )
     issue_appendix1(YEAR)
     path = config.reports_dir() / str(YEAR) / "appendix1" / f"appendix1_{ASTANA}_{YEAR}_v1.xlsx"
     for sheet, note in ((RU, "Факт 2015 года"), (KK, "2015 жылғы Факт")):
@@ -150,8 +168,11 @@ def test_a_regional_baseline_and_target_reach_only_that_region_and_make_a_new_ve
     path = folder / f"appendix1_{ASTANA}_{YEAR}_v2.xlsx"
     first = read_appendix1(path, "kk")["rows"][0]
     assert (first["Базалық мән"], first["Базалық жыл"], first["Нысаналы мән"], first["Нысаналы жыл"]) == (
-        Decimal("12.4"), 2023, Decimal("6.2"), 2030,
-    )  # fmt: skip
+        Decimal("12.4"),
+        2023,
+        Decimal("6.2"),
+        2030,
+    )
     assert first["Өңірлік индикатор"] == "Астана қаласының ЕТМ-нен төмен табысы бар халқының үлесі"
     ru_first = read_appendix1(path)["rows"][0]
     assert ru_first["Региональный индикатор"] == "Доля населения города Астаны с доходами ниже ПМ"

@@ -59,23 +59,29 @@ def test_edited_cells_reach_the_catalogue_the_warehouse_and_the_reissued_list(en
     typical = {r["row_no"]: r for r in read_csv(catalogue / "appendix1.csv") if r["kato_code"] == "*"}
     with engine.begin() as conn:  # a Fact for row 2's baseline year: offered as a derived baseline
         conn.execute(
-            text("INSERT INTO sdg.indicator_value (indicator_code, kato_code, year, value, status) "
-                 "VALUES (:c, :k, 2015, 41.5, 'final')"),
+            text(
+                "INSERT INTO sdg.indicator_value (indicator_code, kato_code, year, value, status) "
+                "VALUES (:c, :k, 2015, 41.5, 'final')"
+            ),
             {"c": typical["2"]["indicator_code"], "k": ASTANA},
-        )  # fmt: skip
+        )
     issued = _issued(engine)
     assert sheet_cells(issued, RU, 15)[10] == "Управление здравоохранения города Астаны"
     new_class = "3" if not sheet_cells(issued, KK, 17)[4].startswith("3") else "1"
-    edited = edit_cells(issued, tmp_path / "astana.xlsx", {
-        f"{RU}!D15": "Доля населения города Астаны с доходами ниже ПМ",
-        f"{KK}!D15": "Астана қаласының ЕТМ-нен төмен табысы бар халқының үлесі",
-        f"{RU}!G15": "12,4",  # typed with a decimal comma
-        f"{KK}!H15": 2023,  # the year changed on the Kazakh sheet only
-        f"{RU}!I15": 6.2,
-        f"{RU}!J15": 2030,
-        f"{KK}!K15": "Астана қаласының қоғамдық денсаулық сақтау басқармасы",
-        f"{KK}!E17": new_class,
-    })  # fmt: skip
+    edited = edit_cells(
+        issued,
+        tmp_path / "astana.xlsx",
+        {
+            f"{RU}!D15": "Доля населения города Астаны с доходами ниже ПМ",
+            f"{KK}!D15": "Астана қаласының ЕТМ-нен төмен табысы бар халқының үлесі",
+            f"{RU}!G15": "12,4",  # typed with a decimal comma
+            f"{KK}!H15": 2023,  # the year changed on the Kazakh sheet only
+            f"{RU}!I15": 6.2,
+            f"{RU}!J15": 2030,
+            f"{KK}!K15": "Астана қаласының қоғамдық денсаулық сақтау басқармасы",
+            f"{KK}!E17": new_class,
+        },
+    )
     with engine.begin() as conn:
         result = import_appendix1(edited, catalogue, conn)
     assert (result.kato_code, result.version, result.new) == (ASTANA, 1, True)
@@ -86,12 +92,17 @@ def test_edited_cells_reach_the_catalogue_the_warehouse_and_the_reissued_list(en
     assert sorted(own) == ["1", "3"]
     empty_kk = {"regional_name_kk": "", "responsible_kk": ""}  # columns the import adds when the file lacks them
     assert own["1"] == {
-        **empty_kk, **typical["1"], "kato_code": ASTANA,
+        **empty_kk,
+        **typical["1"],
+        "kato_code": ASTANA,
         "regional_name_ru": "Доля населения города Астаны с доходами ниже ПМ",
         "regional_name_kk": "Астана қаласының ЕТМ-нен төмен табысы бар халқының үлесі",
-        "baseline_value": "12.4", "baseline_year": "2023", "target_value": "6.2", "target_year": "2030",
+        "baseline_value": "12.4",
+        "baseline_year": "2023",
+        "target_value": "6.2",
+        "target_year": "2030",
         "responsible_kk": "Астана қаласының қоғамдық денсаулық сақтау басқармасы",
-    }  # fmt: skip
+    }
     assert own["3"] == {**empty_kk, **typical["3"], "kato_code": ASTANA, "classification": new_class}
     assert {r for r in typical} == {r["row_no"] for r in read_csv(catalogue / "appendix1.csv") if r["kato_code"] == "*"}
 
@@ -115,8 +126,16 @@ def test_edited_cells_reach_the_catalogue_the_warehouse_and_the_reissued_list(en
 
     reissued = _issued(engine, version=2)
     ru, kk = sheet_cells(reissued, RU, 15), sheet_cells(reissued, KK, 15)
-    assert ru[3:11] == ["Доля населения города Астаны с доходами ниже ПМ", ru[4], ru[5], 12.4, 2023, 6.2, 2030,
-                        "Управление здравоохранения города Астаны"]  # fmt: skip
+    assert ru[3:11] == [
+        "Доля населения города Астаны с доходами ниже ПМ",
+        ru[4],
+        ru[5],
+        12.4,
+        2023,
+        6.2,
+        2030,
+        "Управление здравоохранения города Астаны",
+    ]
     assert kk[3] == "Астана қаласының ЕТМ-нен төмен табысы бар халқының үлесі"
     assert kk[6:11] == [12.4, 2023, 6.2, 2030, "Астана қаласының қоғамдық денсаулық сақтау басқармасы"]
     labels = {"1": ("1 – актуальный", "1 – өзекті"), "3": ("3 – мероприятия", "3 – іс-шаралар")}

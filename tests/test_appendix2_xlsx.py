@@ -312,18 +312,33 @@ def test_filename_is_ascii_and_safe() -> None:
 
 # The same synthetic rows with Kazakh texts (names, bodies, sources, units, notes); numbers unchanged.
 KK_TEXTS = [
-    ("Кедейлік шегінен төмен өмір сүретін халықтың үлесі (синтетикалық)", "Жұмыспен қамтуды үйлестіру басқармасы",
-     "ҚР СЖРА ҰСБ", "%", "Табыстың өсуі есебінен төмендеу"),
+    (
+        "Кедейлік шегінен төмен өмір сүретін халықтың үлесі (синтетикалық)",
+        "Жұмыспен қамтуды үйлестіру басқармасы",
+        "ҚР СЖРА ҰСБ",
+        "%",
+        "Табыстың өсуі есебінен төмендеу",
+    ),
     ("Нәресте өлімінің коэффициенті (синтетикалық)", "Денсаулық сақтау басқармасы", "ҚР ДСМ", "1000 туылғанға", ""),
     ("Жұмыссыздық деңгейі (синтетикалық)", "Жұмыспен қамту басқармасы", "ҚР СЖРА ҰСБ", "%", "Деректер құпия"),
     ("Ауыз суға қолжетімділік (синтетикалық)", "Энергетика және ТКШ басқармасы", "Әкімдік", "%", ""),
-]  # fmt: skip
+]
 KK_ACTIVITIES = [
-    ("Ауылдық округтер үшін ТДМ бойынша семинар өткізу (синтетикалық)", "Бастамашыл топ", "Аудан әкімдігінің есебі",
-     "бірлік", ""),
-    ("Мектеп аулаларын көгалдандыру (синтетикалық)", "Бастамашыл топ", "Аудан әкімдігінің есебі", "ағаш",
-     "Жұмыстар көктемде жалғасады"),
-]  # fmt: skip
+    (
+        "Ауылдық округтер үшін ТДМ бойынша семинар өткізу (синтетикалық)",
+        "Бастамашыл топ",
+        "Аудан әкімдігінің есебі",
+        "бірлік",
+        "",
+    ),
+    (
+        "Мектеп аулаларын көгалдандыру (синтетикалық)",
+        "Бастамашыл топ",
+        "Аудан әкімдігінің есебі",
+        "ағаш",
+        "Жұмыстар көктемде жалғасады",
+    ),
+]
 
 
 def _kk_rows(rows: list[FormRow], texts: list[tuple[str, ...]]) -> list[FormRow]:
@@ -374,10 +389,8 @@ def test_kazakh_sheet_heading_headers_and_numbering(bilingual) -> None:
     assert ws["A4"].value == "Алматы қаласы, 2024 жыл"
     assert ws["A3"].font.bold
     headers = [ws.cell(row=5, column=c).value for c in range(1, 10)]
-    assert headers == list(APPENDIX2_COLUMNS_KK) == [
-        "Р/с №", "Атауы", "Жауаптылар", "Ақпарат көзі", "Өлшем бірлігі", "Есепті жыл", "Жоспар", "Факт",
-        "Қажет болған жағдайда түсіндірмелер",
-    ]  # fmt: skip
+    kazakh = ["Р/с №", "Атауы", "Жауаптылар", "Ақпарат көзі", "Өлшем бірлігі", "Есепті жыл", "Жоспар", "Факт"]
+    assert headers == list(APPENDIX2_COLUMNS_KK) == [*kazakh, "Қажет болған жағдайда түсіндірмелер"]
     assert ws["A5"].font.bold and ws["A5"].alignment.wrap_text and ws["A5"].fill.start_color.rgb.endswith("D9D9D9")
     numbering = [ws.cell(row=6, column=c).value for c in range(1, 10)]
     assert numbering == list(range(1, 10)) and all(type(v) is int for v in numbering)
@@ -476,8 +489,13 @@ def test_kazakh_sheet_without_activities_has_one_empty_row(tmp_path: Path) -> No
 
 def test_sheets_of_one_workbook_must_agree(tmp_path: Path) -> None:
     ru, kk = make_forms()
-    for bad in ([ru, ru], [ru, replace(kk, year=2023)], [ru, replace(kk, kato_code="710000000")],
-                [ru, replace(kk, status="draft")], []):  # fmt: skip
+    for bad in (
+        [ru, ru],
+        [ru, replace(kk, year=2023)],
+        [ru, replace(kk, kato_code="710000000")],
+        [ru, replace(kk, status="draft")],
+        [],
+    ):
         with pytest.raises(ValueError):
             write_appendix2(bad, tmp_path / "bad.xlsx")
     with pytest.raises(ValueError, match="unknown form language"):

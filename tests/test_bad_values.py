@@ -110,10 +110,15 @@ UNSD_URL = "http://unsd.test/v1/sdg/Series/Data?seriesCode=SL_TLF_UEM&areaCode=3
 
 def _unsd(value: object = "4.9", units: str = "PERCENT", sex: str = "FEMALE") -> bytes:
     data = {
-        "series": "SL_TLF_UEM", "geoAreaCode": "398", "geoAreaName": "Kazakhstan", "timePeriodStart": 2020.0,
-        "value": value, "time_detail": None, "attributes": {"Nature": "C", "Units": units},
+        "series": "SL_TLF_UEM",
+        "geoAreaCode": "398",
+        "geoAreaName": "Kazakhstan",
+        "timePeriodStart": 2020.0,
+        "value": value,
+        "time_detail": None,
+        "attributes": {"Nature": "C", "Units": units},
         "dimensions": {"Sex": sex},
-    }  # fmt: skip
+    }
     codes = [{"id": "Sex", "codes": [{"code": "FEMALE", "sdmx": "F"}, {"code": "M\x00", "sdmx": "M\x00"}]}]
     body = {"size": 20, "totalElements": 1, "totalPages": 1, "pageNumber": 1, "dimensions": codes, "data": [data]}
     return json.dumps(body).encode()
@@ -122,15 +127,17 @@ def _unsd(value: object = "4.9", units: str = "PERCENT", sex: str = "FEMALE") ->
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (_unsd("1e400"), "page 1 row 0 (area 398, period 2020-01-01..2020-12-31, dims SEX=F), field 'value': "
-                         + BAD["1e400"]),
+        (
+            _unsd("1e400"),
+            "page 1 row 0 (area 398, period 2020-01-01..2020-12-31, dims SEX=F), field 'value': " + BAD["1e400"],
+        ),
         (_unsd("Infinity"), "field 'value': " + BAD["Infinity"]),
         (_unsd("1e-20000"), "field 'value': " + BAD["1e-20000"]),
         (_unsd("4.9\x00"), "field 'value': '4.9\\x00' contains the control character U+0000"),
         (_unsd(units="PERCENT\x00"), "page 1 row 0, attribute 'Units': 'PERCENT\\x00' contains the control"),
         (_unsd(sex="M\x00"), "page 1 row 0, dimension 'Sex': 'M\\x00' contains the control character U+0000"),
     ],
-)  # fmt: skip
+)
 def test_unsd(content, message):
     regions = RegionLookup({("m49", "398"): "000000000"})
     with pytest.raises(BadValueError, match=re.escape(f"unsd: {UNSD_URL}: ") + ".*" + re.escape(message)):

@@ -21,9 +21,15 @@ from etl.catalogue.model import load_indicators, load_regions, load_series
 from etl.catalogue.sync import sync_catalogue
 
 TABLES = (
-    "sdg.region", "sdg.region_alias", "sdg.indicator", "sdg.series", "sdg.indicator_series",
-    "sdg.appendix1_item", "sdg.plan_value", "sdg.activity",
-)  # fmt: skip
+    "sdg.region",
+    "sdg.region_alias",
+    "sdg.indicator",
+    "sdg.series",
+    "sdg.indicator_series",
+    "sdg.appendix1_item",
+    "sdg.plan_value",
+    "sdg.activity",
+)
 SPLIT_DATE = date(2022, 6, 8)
 
 
@@ -173,14 +179,22 @@ BROKEN = [
     ("indicators.csv", _set({"code": "3.1.1"}, "direction", "0"), "direction", "expected 1, -1 or empty"),
     ("indicators.csv", _set({"code": "3.1.2"}, "direction", "up"), "direction", "expected an integer, got 'up'"),
     ("indicators.csv", _set({"code": "1.2.1"}, "name_ru", ""), "name_ru", "value required"),
-    ("series/taldau.csv", _set({"indicator_code": "8.5.2"}, "indicator_code", "99.9.9"), "indicator_code",
-     "taldau:702846:p7 maps to unknown indicator '99.9.9'"),
-    ("series/taldau.csv", _set({"indicator_code": "3.2.1"}, "total_terms", "741917;abc"), "total_terms",
-     "expected integers"),
+    (
+        "series/taldau.csv",
+        _set({"indicator_code": "8.5.2"}, "indicator_code", "99.9.9"),
+        "indicator_code",
+        "taldau:702846:p7 maps to unknown indicator '99.9.9'",
+    ),
+    (
+        "series/taldau.csv",
+        _set({"indicator_code": "3.2.1"}, "total_terms", "741917;abc"),
+        "total_terms",
+        "expected integers",
+    ),
     ("appendix1.csv", _set({"row_no": "5"}, "indicator_code", "0.0.0"), "indicator_code", "unknown indicator"),
     ("appendix1.csv", _set({"row_no": "6"}, "classification", "4"), "classification", "expected 1, 2 or 3"),
     ("plans.csv", _set({"indicator_code": "8.5.2", "kato_code": "750000000"}, "value", "4,6%"), "value", "a number"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("name", "change", "column", "reason"), BROKEN, ids=[f"{b[0]}-{b[2]}" for b in BROKEN])
@@ -197,9 +211,13 @@ def test_bad_cell_is_named(engine, tmp_path, name, change, column, reason):
 
 @pytest.mark.parametrize(
     ("name", "column"),
-    [("regions.csv", "iso3166_2"), ("indicators.csv", "direction"), ("series/taldau.csv", "dics"),
-     ("activities.csv", "name_ru")],
-)  # fmt: skip
+    [
+        ("regions.csv", "iso3166_2"),
+        ("indicators.csv", "direction"),
+        ("series/taldau.csv", "dics"),
+        ("activities.csv", "name_ru"),
+    ],
+)
 def test_missing_column_is_named(engine, tmp_path, name, column):
     folder, line = _broken(tmp_path, name, _drop_column(column))
     assert line == 1

@@ -11,10 +11,19 @@ from etl.cli import main
 from etl.jobs import series_keys
 
 SUBCOMMANDS = [
-    ["db", "start"], ["db", "stop"], ["db", "url"], ["db", "migrate"], ["ingest"], ["compute"],
-    ["report", "issue"], ["report", "list"], ["quality", "quarantine"], ["quality", "release"], ["quality", "docs"],
+    ["db", "start"],
+    ["db", "stop"],
+    ["db", "url"],
+    ["db", "migrate"],
+    ["ingest"],
+    ["compute"],
+    ["report", "issue"],
+    ["report", "list"],
+    ["quality", "quarantine"],
+    ["quality", "release"],
+    ["quality", "docs"],
     ["replay"],
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("command", SUBCOMMANDS, ids=[" ".join(c) for c in SUBCOMMANDS])

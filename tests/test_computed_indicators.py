@@ -294,9 +294,15 @@ def test_provenance_lists_every_operand(engine, loaded):
     aktobe = got[(IMR, AKTOBE, 2022)]
     assert aktobe["observation_ids"] == [observation(engine, VITAL, "deaths_u1", AKTOBE, 2022)[0]]
     assert aktobe["inputs"][1] == {
-        "position": 2, "role": "denominator", "series_key": VITAL, "dims": "INDICATOR=births_live",
-        "observation_id": None, "snapshot_id": None, "value_text": None, "status": "absent",
-    }  # fmt: skip
+        "position": 2,
+        "role": "denominator",
+        "series_key": VITAL,
+        "dims": "INDICATOR=births_live",
+        "observation_id": None,
+        "snapshot_id": None,
+        "value_text": None,
+        "status": "absent",
+    }
     karaganda = got[(IMR, KARAGANDA, 2022)]
     assert [(i["value_text"], i["status"]) for i in karaganda["inputs"]] == [("x", "suppressed"), ("21000", "A")]
     # per capita: the population operand comes from the other submitter's snapshot
@@ -355,37 +361,52 @@ REFUSED = {
     # the old series-level 'per_1000' is not a formula
     "unknown formula": (edit(2, ",ratio,", ",per_1000,"), 2, "formula", "'per_1000' cannot be computed"),
     "operand names no declared series": (
-        edit(3, "files:vital_dept", "files:registry_office"), 3, "series_key",
+        edit(3, "files:vital_dept", "files:registry_office"),
+        3,
+        "series_key",
         "no declared series 'files:registry_office'",
     ),
     # line 2 becomes the denominator (formula and factor stay on the group's first line)
     "roles in the wrong order": (
         edit(3, ",denominator,", ",numerator,").replace(",ratio,1000,numerator,", ",ratio,1000,denominator,", 1),
-        2, "role", "takes operands (numerator, denominator) in this order, got ['denominator', 'numerator']",
+        2,
+        "role",
+        "takes operands (numerator, denominator) in this order, got ['denominator', 'numerator']",
     ),
     "a role the formula does not take": (edit(12, ",term,", ",minuend,"), 12, "role", "two or more 'term'"),
     "unit not in units.csv": (edit(3, ",человек,", ",душ,"), 3, "unit_ru", "unit 'душ' is not in units.csv"),
     "operand unit differs from the series": (
-        edit(3, ",человек,", ",тыс.человек,"), 3, "unit_ru",
+        edit(3, ",человек,", ",тыс.человек,"),
+        3,
+        "unit_ru",
         "files:vital_dept is published in 'человек', not 'тыс.человек'",
     ),
     "ratio × 1000 for a percent": (
-        edit(8, ",share,,part,", ",ratio,1000,numerator,").replace(",,,total,", ",,,denominator,"), 8, "factor",
+        edit(8, ",share,,part,", ",ratio,1000,numerator,").replace(",,,total,", ",,,denominator,"),
+        8,
+        "factor",
         "ratio × 1000 gives a rate per 1000, but the indicator's unit is 'процент' (percent)",
     ),
     "sum of persons and tenge": (
         edit(12, "files:population_dept,INDICATOR=pop_63p,тыс.человек", "files:finance_dept,INDICATOR=budget,тенге"),
-        12, "unit_ru", "sum of ['тенге'] cannot give the indicator's unit 'человек'",
+        12,
+        "unit_ru",
+        "sum of ['тенге'] cannot give the indicator's unit 'человек'",
     ),
     "per capita over tenge": (
         edit(7, "files:population_dept,INDICATOR=pop_total,тыс.человек", "files:finance_dept,INDICATOR=budget,тенге"),
-        7, "unit_ru", "per_capita divides by a number of persons, not by 'тенге'",
+        7,
+        "unit_ru",
+        "per_capita divides by a number of persons, not by 'тенге'",
     ),
     "a factor of zero": (edit(2, ",ratio,1000,", ",ratio,0,"), 2, "factor", "factor 0 does not fit formula 'ratio'"),
     "dims not DIMENSION=CODE": (
-        edit(3, "INDICATOR=births_live", "INDICATOR births_live"), 3, "dims", "expected DIMENSION=CODE pairs"
+        edit(3, "INDICATOR=births_live", "INDICATOR births_live"),
+        3,
+        "dims",
+        "expected DIMENSION=CODE pairs",
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("case", list(REFUSED))

@@ -37,14 +37,17 @@ def test_form_rows_beside_the_xlsx_with_their_hashes(facts):
     xlsx = Path(report.path)
     assert paths == {"csv": xlsx.with_suffix(".csv"), "json": xlsx.with_suffix(".json")}
     with facts.connect() as conn:
-        recorded = dict(conn.execute(text("SELECT format, sha256 FROM sdg.report_file WHERE report_id = :r"),
-                                     {"r": report.report_id}).all())  # fmt: skip
+        recorded = dict(
+            conn.execute(
+                text("SELECT format, sha256 FROM sdg.report_file WHERE report_id = :r"), {"r": report.report_id}
+            ).all()
+        )
         facts_of_region = dict(
             conn.execute(
                 text(
                     "SELECT indicator_code, value FROM sdg.indicator_value "
                     "WHERE kato_code = :k AND year = 2025 AND value IS NOT NULL"
-                ),  # fmt: skip
+                ),
                 {"k": KATO},
             ).all()
         )

@@ -119,7 +119,7 @@ def test_a_project_value_that_differs_from_the_platform_replaces_it_and_is_liste
             text(
                 "SELECT kato_code, value FROM sdg.indicator_value WHERE indicator_code = '3.2.1' AND year = 2025 "
                 "AND kato_code = '110000000'"
-            )  # fmt: skip
+            )
         ).one()
     root = tmp_path / "platform"
     (root / "data").mkdir(parents=True)
@@ -136,6 +136,13 @@ def test_a_project_value_that_differs_from_the_platform_replaces_it_and_is_liste
     assert ["2025", UNIT, "KZAKM", plain(fact.value, 2)] in rows
     replaced = {f.indicator_id: f for f in export.files}["3-2-1"].replaced
     assert replaced == [
-        {"indicator": "3.2.1", "REF_AREA": "KZAKM", "Year": "2025", "dims": f"UNIT_MEASURE={UNIT}",
-         "platform": str(published), "project": plain(fact.value, 2), "formula": "direct"}
-    ]  # fmt: skip
+        {
+            "indicator": "3.2.1",
+            "REF_AREA": "KZAKM",
+            "Year": "2025",
+            "dims": f"UNIT_MEASURE={UNIT}",
+            "platform": str(published),
+            "project": plain(fact.value, 2),
+            "formula": "direct",
+        }
+    ]

@@ -46,7 +46,7 @@ def _series_of(conn) -> dict[str, str]:
             text(
                 "SELECT m.indicator_code, s.params->>'series_code' FROM sdg.indicator_series m "
                 "JOIN sdg.series s USING (series_key) WHERE s.source = 'unsd'"
-            )  # fmt: skip
+            )
         ).all()
     )
     codes = [r[0] for r in conn.execute(text("SELECT DISTINCT indicator_code FROM sdg.indicator_value"))]

@@ -152,8 +152,11 @@ def _check_form(path: Path, kato: str, facts: dict) -> None:
     region = next(r for r in _csv("regions.csv") if r["kato_code"] == kato)
     decimals = {r["code"]: int(r["decimals"]) for r in _csv("indicators.csv")}
     units = {r["code"]: r["unit_ru"] for r in _csv("indicators.csv")}
-    plans = {r["indicator_code"]: Decimal(r["value"]) for r in _csv("plans.csv")
-             if r["kato_code"] == kato and r["year"] == str(YEAR)}  # fmt: skip
+    plans = {
+        r["indicator_code"]: Decimal(r["value"])
+        for r in _csv("plans.csv")
+        if r["kato_code"] == kato and r["year"] == str(YEAR)
+    }
     form = read_appendix2(path)
     assert form["title"] == "Мониторинг реализации задач и индикаторов Целей устойчивого развития"
     assert form["subtitle"] == f"{region['name_ru']} за {YEAR} год"
@@ -206,8 +209,17 @@ def _check_kazakh_sheet(path: Path, kato: str, facts: dict) -> None:
     assert kk["language"] == "kk" and kk["status"] == ru["status"] == "draft"
     assert kk["title"] == "Орнықты даму мақсаттарының міндеттері мен индикаторларының іске асырылуын мониторингтеу"
     assert kk["subtitle"] == f"{region['name_kk']}, {YEAR} жыл"
-    assert kk["headers"] == ["Р/с №", "Атауы", "Жауаптылар", "Ақпарат көзі", "Өлшем бірлігі", "Есепті жыл",
-                             "Жоспар", "Факт", "Қажет болған жағдайда түсіндірмелер"]  # fmt: skip
+    assert kk["headers"] == [
+        "Р/с №",
+        "Атауы",
+        "Жауаптылар",
+        "Ақпарат көзі",
+        "Өлшем бірлігі",
+        "Есепті жыл",
+        "Жоспар",
+        "Факт",
+        "Қажет болған жағдайда түсіндірмелер",
+    ]
     assert kk["status_text"] == "Мәртебесі: жоба"
     assert kk["provenance_note"].startswith("Факт ресми статистикадан автоматты түрде толтырылды")
     expected_rows = _indicator_rows(kato)

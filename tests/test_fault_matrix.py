@@ -199,7 +199,7 @@ SETUPS: dict[str, Setup] = {
             "cp1251": NOT_UTF8,
             "utf16": NOT_UTF8,
         },
-    ),  # fmt: skip
+    ),
     "opensdg": Setup(
         "opensdg",
         ("opensdg:9-2-1", "opensdg:1-2-1", "opensdg:3-2-1"),
@@ -216,7 +216,7 @@ SETUPS: dict[str, Setup] = {
             "wide": "line 2: 5 cells under a header of 4 columns",
         },
         truncate=_cut_inside_a_line,
-    ),  # fmt: skip
+    ),
     "unsd": Setup(
         "unsd",
         ("unsd:SI_POV_NAHC:398", "unsd:SL_TLF_UEM:398"),
@@ -231,7 +231,7 @@ SETUPS: dict[str, Setup] = {
             "cp1251": "page 2 of 2: answer is not UTF-8",
             "utf16": "page 2 of 2: answer is not UTF-8",
         },
-    ),  # fmt: skip
+    ),
     "sdmx": Setup(
         "sdmx",
         ("sdmx:DF_SDG_KZ:SI_POV_NAHC:json", "sdmx:DF_SDG_KZ:SI_POV_NAHC:ml"),
@@ -246,7 +246,7 @@ SETUPS: dict[str, Setup] = {
             "cp1251": NOT_UTF8,
             "utf16": NOT_UTF8,
         },
-    ),  # fmt: skip
+    ),
     "sdmx-csv": Setup(
         "sdmx",
         ("sdmx:DF_SDG_KZ:SI_POV_NAHC:csv", "sdmx:DF_SDG_KZ:SI_POV_NAHC:ml"),
@@ -260,7 +260,7 @@ SETUPS: dict[str, Setup] = {
             "short": "line 2 has 15 fields, header 16",
         },
         truncate=_cut_inside_a_line,
-    ),  # fmt: skip
+    ),
     "files": Setup(
         "files",
         ("files:education_dept", "files:health_dept"),
@@ -280,7 +280,7 @@ SETUPS: dict[str, Setup] = {
         },
         truncate=_cut_inside_a_line,
         http=False,
-    ),  # fmt: skip
+    ),
 }
 
 
@@ -578,22 +578,35 @@ CLI_KEYS = ["opensdg:1-2-1", "opensdg:3-2-1", "opensdg:5-5-2", "opensdg:9-2-1", 
 
 def test_the_cli_names_each_failed_series_without_a_traceback(warehouse_url, tmp_path):
     """A night with one good series and five broken ones (500, decimal comma, Infinity, HTML page, no file)."""
-    env = {**os.environ, "SDG_WAREHOUSE_URL": warehouse_url, "SDG_DATA_DIR": str(tmp_path / "var"),
-           "SDG_REQUEST_DEADLINE": REQUEST_DEADLINE, "SDG_SERIES_DEADLINE": SERIES_DEADLINE}  # fmt: skip
+    env = {
+        **os.environ,
+        "SDG_WAREHOUSE_URL": warehouse_url,
+        "SDG_DATA_DIR": str(tmp_path / "var"),
+        "SDG_REQUEST_DEADLINE": REQUEST_DEADLINE,
+        "SDG_SERIES_DEADLINE": SERIES_DEADLINE,
+    }
     with FaultServer(CLI_FAULTS) as server:
         env["SDG_OPENSDG_URL"] = server.url_for("opensdg")
         done = subprocess.run(
             [str(SDG), "ingest", "--source", "opensdg", "--series", *CLI_KEYS],
-            env=env, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     output = done.stdout + done.stderr
     assert "Traceback" not in output, output
     assert done.returncode == 1, output
     summary = [line for line in done.stdout.splitlines() if line.startswith("  FAILED ")]
     failed = CLI_KEYS[1:]
     assert sorted(line.split()[1].rstrip(":") for line in summary) == sorted(failed), done.stdout
-    says = {"opensdg:3-2-1": "HTTP 500", "opensdg:5-5-2": "decimal comma", "opensdg:9-2-1": "'Infinity'",
-            "opensdg:16-6-2-2": "HTML page", "opensdg:1-1-1": "HTTP 404"}  # fmt: skip
+    says = {
+        "opensdg:3-2-1": "HTTP 500",
+        "opensdg:5-5-2": "decimal comma",
+        "opensdg:9-2-1": "'Infinity'",
+        "opensdg:16-6-2-2": "HTML page",
+        "opensdg:1-1-1": "HTTP 404",
+    }
     for line in summary:
         key = line.split()[1].rstrip(":")
         assert says[key] in line, line

@@ -39,10 +39,7 @@ DERIVED = {
 
 # Astana's own Appendix 1 lines replace the typical list's rows 10 (3.2.1) and 20 (4.2.2, class 2 → 1).
 # The baselines are the samples' 2020 values for Astana (4630524 total cut: 11,07; 703240: 84.2).
-APPENDIX1_ROWS = (
-    f"{ASTANA},10,3.2.1,,1,2020,11.07,2030,8.0,\n"
-    f"{ASTANA},20,4.2.2,,1,2020,84.2,2030,95.0,\n"
-)  # fmt: skip
+APPENDIX1_ROWS = f"{ASTANA},10,3.2.1,,1,2020,11.07,2030,8.0,\n{ASTANA},20,4.2.2,,1,2020,84.2,2030,95.0,\n"
 # every Astana indicator with a baseline and target gets the straight path, unless an explicit plan exists
 PLAN_PATHS = f"kato_code,indicator_code,method,note\n{ASTANA},*,linear,synthetic test rule\n"
 PLANS = f"kato_code,indicator_code,year,value\n{ASTANA},1.2.1,{YEAR},3.8\n{ASTANA},3.2.1,{YEAR},9.20\n"
@@ -99,10 +96,14 @@ ASTANA_DOCUMENTS = {
 #       fact 88.9 (sample 703240) → −0.7 п.п.
 LINES = {
     "2": ("1.2.1", 3.8, 3.4, {"ru": "ниже плана на 0,4 п.п.", "kk": "жоспардан 0,4 п.т. төмен"}),
-    "10": ("3.2.1", 9.2, 9.51, {"ru": "выше плана на 0,31 на 1000 родившихся",
-                                "kk": "жоспардан 0,31 (1000 туылғанға) жоғары"}),
+    "10": (
+        "3.2.1",
+        9.2,
+        9.51,
+        {"ru": "выше плана на 0,31 на 1000 родившихся", "kk": "жоспардан 0,31 (1000 туылғанға) жоғары"},
+    ),
     "20": ("4.2.2", 89.6, 88.9, {"ru": "ниже плана на 0,7 п.п.", "kk": "жоспардан 0,7 п.т. төмен"}),
-}  # fmt: skip
+}
 
 
 def _ratio(base: float, latest: float, target: float, years_done: int, years_all: int, direction: int) -> float:
@@ -142,14 +143,25 @@ def _catalogue(folder: Path) -> Path:
         writer = csv.DictWriter(handle, ACTIVITY_FILE_COLUMNS)
         writer.writeheader()
         for district_ru, district_kk, row_no, name_ru, name_kk, plan, fact in ACTIVITIES:
-            writer.writerow({
-                "kato_code": ASTANA, "year": YEAR, "row_no": row_no, "name_ru": name_ru, "name_kk": name_kk,
-                "responsible_ru": "Аппарат акима района" if district_ru else "Акимат города Астаны",
-                "responsible_kk": "Аудан әкімінің аппараты" if district_ru else "Астана қаласының әкімдігі",
-                "source_ru": "Отчёт исполнителя", "source_kk": "Орындаушының есебі",
-                "unit_ru": "единиц", "unit_kk": "бірлік",
-                "plan_value": plan, "fact_value": fact, "district_ru": district_ru, "district_kk": district_kk,
-            })  # fmt: skip
+            writer.writerow(
+                {
+                    "kato_code": ASTANA,
+                    "year": YEAR,
+                    "row_no": row_no,
+                    "name_ru": name_ru,
+                    "name_kk": name_kk,
+                    "responsible_ru": "Аппарат акима района" if district_ru else "Акимат города Астаны",
+                    "responsible_kk": "Аудан әкімінің аппараты" if district_ru else "Астана қаласының әкімдігі",
+                    "source_ru": "Отчёт исполнителя",
+                    "source_kk": "Орындаушының есебі",
+                    "unit_ru": "единиц",
+                    "unit_kk": "бірлік",
+                    "plan_value": plan,
+                    "fact_value": fact,
+                    "district_ru": district_ru,
+                    "district_kk": district_kk,
+                }
+            )
     with (folder / "planning_documents.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["kato_code", "indicator_code", "document_ru", "document_kk", "adopted_on", "item", "note"])

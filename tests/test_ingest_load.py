@@ -114,9 +114,11 @@ def test_snapshot_is_kept_and_reingest_is_unchanged(engine, replay, warehouse_ur
     assert before[0] == first["rows"] > 0
 
     with engine.connect() as conn:
-        snap = conn.execute(
-            text("SELECT * FROM sdg.snapshot WHERE snapshot_id = :s"), {"s": first["snapshots"][0]}
-        ).mappings().one()  # fmt: skip
+        snap = (
+            conn.execute(text("SELECT * FROM sdg.snapshot WHERE snapshot_id = :s"), {"s": first["snapshots"][0]})
+            .mappings()
+            .one()
+        )
     assert snap["sha256"] == hashlib.sha256(content).hexdigest()
     assert snap["size_bytes"] == len(content)
     assert snap["http_status"] == 200
@@ -246,9 +248,13 @@ def test_failed_load_changes_nothing_but_keeps_the_raw_answer(engine, replay, tm
 
     assert observations_checksum(engine) == before
     with engine.connect() as conn:
-        snap = conn.execute(
-            text("SELECT * FROM sdg.snapshot WHERE sha256 = :h"), {"h": hashlib.sha256(bad_bytes).hexdigest()}
-        ).mappings().one()  # fmt: skip
+        snap = (
+            conn.execute(
+                text("SELECT * FROM sdg.snapshot WHERE sha256 = :h"), {"h": hashlib.sha256(bad_bytes).hexdigest()}
+            )
+            .mappings()
+            .one()
+        )
     assert snap["loaded_at"] is None
     assert snap["rows_parsed"] is None
     assert re.search(reason, snap["load_error"])

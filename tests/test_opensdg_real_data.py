@@ -127,8 +127,10 @@ def test_every_real_csv_parses_and_loads(engine):
         statuses[result.series_key] = (result.status, result.held_rows)
         assert result.rows + result.held_rows == parsed_rows[result.series_key]
     assert {k: v for k, v in statuses.items() if v != ("loaded", 0)} == {k: ("partial", held[k]) for k in HELD}
-    assert held == {"opensdg:5-5-2": held["opensdg:5-5-2"], "opensdg:11-6-2": held["opensdg:11-6-2"],
-                    "opensdg:3-1-2": 3} and min(held.values()) > 0  # fmt: skip
+    assert (
+        held == {"opensdg:5-5-2": held["opensdg:5-5-2"], "opensdg:11-6-2": held["opensdg:11-6-2"], "opensdg:3-1-2": 3}
+        and min(held.values()) > 0
+    )
     with engine.connect() as conn:
         reasons = conn.execute(text("SELECT series_key, reasons, scope, held_count FROM sdg.quarantine")).all()
     assert {(key, scope, n) for key, _, scope, n in reasons} == {(k, "rows", held[k]) for k in HELD}
@@ -150,8 +152,10 @@ def test_every_real_csv_parses_and_loads(engine):
         )
     assert loaded == parsed_rows
     assert sum(loaded.values()) == N_OBSERVATIONS - held_back
-    print(f"\n{len(files)} files, {rows} rows, {N_OBSERVATIONS - held_back} loaded, {held_back} held"
-          f" in {time.monotonic() - started:.1f}s")  # fmt: skip
+    print(
+        f"\n{len(files)} files, {rows} rows, {N_OBSERVATIONS - held_back} loaded, {held_back} held"
+        f" in {time.monotonic() - started:.1f}s"
+    )
 
 
 def _region_lookup(engine):

@@ -123,10 +123,12 @@ def test_every_kazakh_sheet_is_kazakh_throughout(facts):
 def test_a_missing_kazakh_text_stops_the_issue_naming_the_item(engine):
     with engine.begin() as conn:
         conn.execute(
-            text("UPDATE sdg.appendix1_item SET regional_name_ru = 'Доля бедных в городе', regional_name_kk = NULL "
-                 "WHERE kato_code = :k AND row_no = '2'"),
+            text(
+                "UPDATE sdg.appendix1_item SET regional_name_ru = 'Доля бедных в городе', regional_name_kk = NULL "
+                "WHERE kato_code = :k AND row_no = '2'"
+            ),
             {"k": ASTANA},
-        )  # fmt: skip
+        )
     with pytest.raises(CatalogueError, match=r"appendix1\.csv: region 710000000, row 2 \(1\.2\.1\): regional_name_kk"):
         issue_appendix1(YEAR)
     with engine.begin() as conn:

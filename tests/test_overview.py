@@ -69,11 +69,13 @@ def _files(engine, version: int = 1) -> dict[tuple[str, str], tuple[Path, str]]:
 def _shown(page, css_class: str) -> dict[tuple[str, str], str]:
     """(indicator code, KATO) → the text of that region's cell of class ``css_class`` in the indicator's table."""
     return {
-        (section.get("data-code"), cell.get("data-region") or cell.getparent().xpath("td[4]")[0].get("data-region")):
-        cell.text_content()
+        (
+            section.get("data-code"),
+            cell.get("data-region") or cell.getparent().xpath("td[4]")[0].get("data-region"),
+        ): cell.text_content()
         for section in page.xpath("//section[@data-code]")
         for cell in section.xpath(f".//td[contains(concat(' ', @class, ' '), ' {css_class} ')]")
-    }  # fmt: skip
+    }
 
 
 def _expected(value, decimals: int) -> str:
@@ -93,8 +95,10 @@ def test_every_line_of_the_extract_is_on_the_page_with_its_numbers(overview, eng
         page = lxml_html.fromstring(path.read_bytes())
         assert page.get("lang") == language
         facts, plans = _shown(page, "fact"), _shown(page, "plan")
-        without = {row.get("data-code"): row.xpath("td")[-1].text_content()
-                   for row in page.xpath("//section[@class='without']//tr[@data-code]")}  # fmt: skip
+        without = {
+            row.get("data-code"): row.xpath("td")[-1].text_content()
+            for row in page.xpath("//section[@class='without']//tr[@data-code]")
+        }
         lines = read_national_extract(Path(overview["path"]), language)["lines"]
         seen = set()
         for line in lines:
@@ -113,9 +117,13 @@ def test_every_line_of_the_extract_is_on_the_page_with_its_numbers(overview, eng
 
 def test_colours_of_charts_bars_and_maps_are_the_stored_categories(overview, engine):
     with engine.connect() as conn:
-        stored = {(r.indicator_code, r.kato_code): r.category or "" for r in conn.execute(
-            text("SELECT indicator_code, kato_code, category FROM sdg.indicator_progress WHERE year = :y"), {"y": YEAR}
-        )}  # fmt: skip
+        stored = {
+            (r.indicator_code, r.kato_code): r.category or ""
+            for r in conn.execute(
+                text("SELECT indicator_code, kato_code, category FROM sdg.indicator_progress WHERE year = :y"),
+                {"y": YEAR},
+            )
+        }
     assert len(set(stored.values())) >= 3, "the samples should give several categories"
     path, _ = _files(engine)[("html", "ru")]
     page = lxml_html.fromstring(path.read_bytes())
@@ -194,12 +202,14 @@ def test_no_overview_for_an_extract_the_warehouse_has_moved_on_from(facts, engin
 
     issue_forms(YEAR)
     issue_only_the_extract(engine, YEAR)
+    one_listed_fact = (
+        "SELECT v.indicator_code, v.kato_code, v.year FROM sdg.indicator_value AS v JOIN sdg.appendix1_line AS l "
+        "USING (indicator_code, kato_code) WHERE v.year = :y AND v.value IS NOT NULL AND l.classification = 1 LIMIT 1"
+    )
+    key = "(indicator_code, kato_code, year)"
+    bump = f"UPDATE sdg.indicator_value SET value = value + 1 WHERE {key} = ({one_listed_fact})"
     with engine.begin() as conn:
-        changed = conn.execute(text(
-            "UPDATE sdg.indicator_value SET value = value + 1 WHERE (indicator_code, kato_code, year) = ("
-            "SELECT v.indicator_code, v.kato_code, v.year FROM sdg.indicator_value AS v JOIN sdg.appendix1_line AS l "
-            "USING (indicator_code, kato_code) WHERE v.year = :y AND v.value IS NOT NULL AND l.classification = 1 "
-            "LIMIT 1)"), {"y": YEAR}).rowcount  # fmt: skip
+        changed = conn.execute(text(bump), {"y": YEAR}).rowcount
     assert changed == 1
     result = write_overview(engine, YEAR)
     assert result.written == [] and "no longer matches the warehouse" in " ".join(result.skipped)
@@ -207,10 +217,17 @@ def test_no_overview_for_an_extract_the_warehouse_has_moved_on_from(facts, engin
 
 
 def _geojson(path: Path, features: list[tuple[dict, str, list]]) -> Path:
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": {"type": kind, "coordinates": coords}}
-        for props, kind, coords in features
-    ]}))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": props, "geometry": {"type": kind, "coordinates": coords}}
+                    for props, kind, coords in features
+                ],
+            }
+        )
+    )
     return path
 
 
@@ -219,12 +236,15 @@ def _square(lon: float, lat: float, size: float = 2.0) -> list:
 
 
 def test_features_are_matched_by_any_code_and_a_split_region_gets_no_guessed_border(engine, tmp_path):
-    path = _geojson(tmp_path / "borders.geojson", [
-        ({"iso": "KZ-11", "name": "Akmola"}, "Polygon", _square(66, 51)),  # ISO 3166-2 (sdg.region_alias)
-        ({"kzCode": "KZ15"}, "MultiPolygon", [_square(80, 48), _square(83, 48)]),  # the platform's layer code
-        ({"code": 750000000}, "Polygon", _square(76, 43, 0.5)),  # a KATO code, as a number
-        ({"kzCode": "ZZ99"}, "Polygon", _square(60, 45)),  # nobody's
-    ])  # fmt: skip
+    path = _geojson(
+        tmp_path / "borders.geojson",
+        [
+            ({"iso": "KZ-11", "name": "Akmola"}, "Polygon", _square(66, 51)),  # ISO 3166-2 (sdg.region_alias)
+            ({"kzCode": "KZ15"}, "MultiPolygon", [_square(80, 48), _square(83, 48)]),  # the platform's layer code
+            ({"code": 750000000}, "Polygon", _square(76, 43, 0.5)),  # a KATO code, as a number
+            ({"kzCode": "ZZ99"}, "Polygon", _square(60, 45)),  # nobody's
+        ],
+    )
     with engine.connect() as conn:
         regions = regions_for_year(conn, YEAR)
         borders = load_boundary_map(conn, path, regions)
@@ -248,7 +268,7 @@ def test_features_are_matched_by_any_code_and_a_split_region_gets_no_guessed_bor
                 }
             ),
             "feature 1: expected a Polygon or MultiPolygon, got Point",
-        ),  # fmt: skip
+        ),
         (
             json.dumps(
                 {
@@ -257,7 +277,7 @@ def test_features_are_matched_by_any_code_and_a_split_region_gets_no_guessed_bor
                 }
             ),
             "feature 1: bad coordinates",
-        ),  # fmt: skip
+        ),
     ],
 )
 def test_a_bad_boundary_file_is_named_with_the_feature(engine, tmp_path, content, message):

@@ -63,9 +63,13 @@ def test_template_headers_are_bilingual_with_instructions():
     assert book.sheetnames == [PLANS_SHEET, "Инструкция - Нұсқаулық"]
     header = [c.value for c in book[PLANS_SHEET][1]]
     assert header == [
-        "Код КАТО / ҚАТО коды", "Регион / Өңір", "Код индикатора / Индикатор коды",
-        "Наименование индикатора / Индикатордың атауы", "Год / Жыл", "План / Жоспар",
-    ]  # fmt: skip
+        "Код КАТО / ҚАТО коды",
+        "Регион / Өңір",
+        "Код индикатора / Индикатор коды",
+        "Наименование индикатора / Индикатордың атауы",
+        "Год / Жыл",
+        "План / Жоспар",
+    ]
     assert (TEMPLATES / "plans.csv").read_text(encoding="utf-8-sig").strip() == ";".join(header)
     notes = [r[0] for r in book["Инструкция - Нұсқаулық"].iter_rows(values_only=True) if r[0]]
     assert any("Пустая ячейка «План»" in line for line in notes)

@@ -41,8 +41,15 @@ TITLES = [f.title for f in FIELDS]
 
 
 def _row(kato, code, adopted, ru=PLAN_RU, kk=PLAN_KK, item="п. 1", note=""):
-    return {"kato_code": kato, "indicator_code": code, "document_ru": ru, "document_kk": kk,
-            "adopted_on": adopted, "item": item, "note": note}  # fmt: skip
+    return {
+        "kato_code": kato,
+        "indicator_code": code,
+        "document_ru": ru,
+        "document_kk": kk,
+        "adopted_on": adopted,
+        "item": item,
+        "note": note,
+    }
 
 
 def _write_csv(path: Path, rows: list[dict], columns=CSV_COLUMNS, delimiter=",") -> Path:
@@ -74,11 +81,14 @@ def catalogue(tmp_path: Path) -> Path:
     """A copy of the catalogue whose register holds three synthetic rows (two Astana, one Almaty)."""
     folder = tmp_path / "catalogue"
     shutil.copytree(config.catalogue_dir(), folder)
-    _write_csv(folder / CATALOGUE_FILE, [
-        _row(ASTANA, "1.2.1", "2021-03-15"),
-        _row(ASTANA, "3.2.1", "2021-03-15", item="п. 2"),
-        _row(ALMATY, "3.1.1", "2021-04-02", note="keep me"),
-    ])  # fmt: skip
+    _write_csv(
+        folder / CATALOGUE_FILE,
+        [
+            _row(ASTANA, "1.2.1", "2021-03-15"),
+            _row(ASTANA, "3.2.1", "2021-03-15", item="п. 2"),
+            _row(ALMATY, "3.1.1", "2021-04-02", note="keep me"),
+        ],
+    )
     return folder
 
 
@@ -104,10 +114,15 @@ def test_template_headers_are_russian_and_kazakh():
 
 def test_import_csv_replaces_only_the_regions_it_covers(catalogue, tmp_path):
     # Russian-only headers, semicolons and dotted dates: how Russian Excel saves a CSV
-    source = _write_csv(tmp_path / "astana.csv", [
-        _row(ASTANA, "8.5.2", "20.02.2024", ru=NEW_RU, kk=NEW_KK, item="Направление 1"),
-        _row(ASTANA, "1.2.1", "20.02.2024", ru=NEW_RU, kk=NEW_KK, item="Направление 2", note="  две   строки "),
-    ], columns=[f.titles[1] for f in FIELDS], delimiter=";")  # fmt: skip
+    source = _write_csv(
+        tmp_path / "astana.csv",
+        [
+            _row(ASTANA, "8.5.2", "20.02.2024", ru=NEW_RU, kk=NEW_KK, item="Направление 1"),
+            _row(ASTANA, "1.2.1", "20.02.2024", ru=NEW_RU, kk=NEW_KK, item="Направление 2", note="  две   строки "),
+        ],
+        columns=[f.titles[1] for f in FIELDS],
+        delimiter=";",
+    )
     result = import_planning_register(source, catalogue)
     assert (result.rows, result.covered, result.removed, result.kept, result.changed) == (2, ((ASTANA,),), 2, 1, True)
     rows = _read_csv(catalogue / CATALOGUE_FILE)
@@ -122,10 +137,13 @@ def test_import_csv_replaces_only_the_regions_it_covers(catalogue, tmp_path):
 
 
 def test_import_xlsx_from_the_template_and_resync(catalogue, tmp_path, engine):
-    source = _xlsx(tmp_path / "almaty.xlsx", [
-        [ALMATY, "3.2.1", PLAN_RU, PLAN_KK, datetime(2023, 5, 4), "Раздел 3, индикатор 3.1", None],
-        [int(ALMATY), "8.6.1", PLAN_RU, PLAN_KK, "04.05.2023", "Раздел 1,\nиндикатор 1.7", "заметка"],
-    ])  # fmt: skip
+    source = _xlsx(
+        tmp_path / "almaty.xlsx",
+        [
+            [ALMATY, "3.2.1", PLAN_RU, PLAN_KK, datetime(2023, 5, 4), "Раздел 3, индикатор 3.1", None],
+            [int(ALMATY), "8.6.1", PLAN_RU, PLAN_KK, "04.05.2023", "Раздел 1,\nиндикатор 1.7", "заметка"],
+        ],
+    )
     with engine.begin() as conn:
         result = import_planning_register(source, catalogue, conn)
     assert (result.rows, result.covered, result.removed, result.kept) == (2, ((ALMATY,),), 1, 2)
@@ -144,18 +162,21 @@ def test_import_xlsx_from_the_template_and_resync(catalogue, tmp_path, engine):
 
 def test_xlsx_with_bad_cells_is_refused_naming_each_and_nothing_changes(catalogue, tmp_path, engine):
     future = date.today() + timedelta(days=400)
-    source = _xlsx(tmp_path / "bad.xlsx", [
-        [ALMATY, "3.2.1", PLAN_RU, PLAN_KK, "04.05.2023", "п. 1", None],  # row 2: fine
-        ["999999999", "3.2.1", PLAN_RU, PLAN_KK, "04.05.2023", "п. 1", None],  # row 3: no such region
-        [ALMATY, "99.9.9", PLAN_RU, PLAN_KK, "04.05.2023", "п. 1", None],  # row 4: no such indicator
-        [ALMATY, "8.6.1", PLAN_RU, PLAN_KK, "31.02.2025", "п. 1", None],  # row 5: no such day
-        [ALMATY, "1.2.1", PLAN_RU, PLAN_KK, datetime(future.year, future.month, future.day), "п. 1", None],
-        [ALMATY, "3.1.1", PLAN_RU, None, "04.05.2023", "п. 1", None],  # row 7: Kazakh name missing
-        [ABAI, "3.1.1", PLAN_RU, PLAN_KK, "05.05.2021", "п. 1", None],  # row 8: Abai exists from 8 June 2022
-        [ALMATY, "3.2.1", PLAN_RU, PLAN_KK, "04.05.2023", "п. 2", None],  # row 9: repeats row 2
-        [ALMATY, "8.5.2", PLAN_RU, "Басқа атау", "04.05.2023", "п. 3", None],  # row 10: other Kazakh name
-        [ALMATY, "8.6.1", PLAN_RU, PLAN_KK, "04.05.2023", None, "lost"],  # row 11: item missing
-    ])  # fmt: skip
+    source = _xlsx(
+        tmp_path / "bad.xlsx",
+        [
+            [ALMATY, "3.2.1", PLAN_RU, PLAN_KK, "04.05.2023", "п. 1", None],  # row 2: fine
+            ["999999999", "3.2.1", PLAN_RU, PLAN_KK, "04.05.2023", "п. 1", None],  # row 3: no such region
+            [ALMATY, "99.9.9", PLAN_RU, PLAN_KK, "04.05.2023", "п. 1", None],  # row 4: no such indicator
+            [ALMATY, "8.6.1", PLAN_RU, PLAN_KK, "31.02.2025", "п. 1", None],  # row 5: no such day
+            [ALMATY, "1.2.1", PLAN_RU, PLAN_KK, datetime(future.year, future.month, future.day), "п. 1", None],
+            [ALMATY, "3.1.1", PLAN_RU, None, "04.05.2023", "п. 1", None],  # row 7: Kazakh name missing
+            [ABAI, "3.1.1", PLAN_RU, PLAN_KK, "05.05.2021", "п. 1", None],  # row 8: Abai exists from 8 June 2022
+            [ALMATY, "3.2.1", PLAN_RU, PLAN_KK, "04.05.2023", "п. 2", None],  # row 9: repeats row 2
+            [ALMATY, "8.5.2", PLAN_RU, "Басқа атау", "04.05.2023", "п. 3", None],  # row 10: other Kazakh name
+            [ALMATY, "8.6.1", PLAN_RU, PLAN_KK, "04.05.2023", None, "lost"],  # row 11: item missing
+        ],
+    )
     before = (catalogue / CATALOGUE_FILE).read_bytes()
     with engine.begin() as conn:
         sync_planning(conn, catalogue)
@@ -204,11 +225,14 @@ def test_empty_file_is_refused(catalogue, tmp_path):
 
 
 def test_catalogue_file_errors_name_line_and_column(catalogue, engine):
-    _write_csv(catalogue / CATALOGUE_FILE, [
-        _row(ASTANA, "1.2.1", "2021-03-15"),
-        _row(ASTANA, "3.2.1", "15/03/2021"),
-        _row("000000000", "3.2.1", "2021-03-15"),
-    ])  # fmt: skip
+    _write_csv(
+        catalogue / CATALOGUE_FILE,
+        [
+            _row(ASTANA, "1.2.1", "2021-03-15"),
+            _row(ASTANA, "3.2.1", "15/03/2021"),
+            _row("000000000", "3.2.1", "2021-03-15"),
+        ],
+    )
     with pytest.raises(CatalogueError) as caught, engine.begin() as conn:
         sync_planning(conn, catalogue)
     message = str(caught.value)
@@ -238,16 +262,19 @@ def test_share_of_class1_indicators_by_hand(catalogue, engine):
         ABAI: [("3.1.2", 2), ("9.5.1", 2)],
         SHYMKENT: [("1.2.1", 1), ("3.2.1", 1)],
     }
-    _write_csv(catalogue / CATALOGUE_FILE, [
-        _row(ASTANA, "1.2.1", "2021-03-15"),
-        _row(ASTANA, "3.2.1", "2021-03-15"),
-        _row(ASTANA, "3.1.2", "2021-03-15"),  # class 2: does not count
-        _row(ASTANA, "8.5.2", "2026-01-10", ru=NEW_RU, kk=NEW_KK),  # adopted after 2025
-        _row(ALMATY, "3.2.1", "2023-05-04"),
-        _row(ALMATY, "3.2.1", "2025-12-31", ru=NEW_RU, kk=NEW_KK),  # the same indicator twice counts once
-        _row(ALMATY, "8.6.1", "2025-12-31", ru=NEW_RU, kk=NEW_KK),  # on the last day of 2025: counts
-        _row(ABAI, "3.1.2", "2023-01-20"),
-    ])  # fmt: skip
+    _write_csv(
+        catalogue / CATALOGUE_FILE,
+        [
+            _row(ASTANA, "1.2.1", "2021-03-15"),
+            _row(ASTANA, "3.2.1", "2021-03-15"),
+            _row(ASTANA, "3.1.2", "2021-03-15"),  # class 2: does not count
+            _row(ASTANA, "8.5.2", "2026-01-10", ru=NEW_RU, kk=NEW_KK),  # adopted after 2025
+            _row(ALMATY, "3.2.1", "2023-05-04"),
+            _row(ALMATY, "3.2.1", "2025-12-31", ru=NEW_RU, kk=NEW_KK),  # the same indicator twice counts once
+            _row(ALMATY, "8.6.1", "2025-12-31", ru=NEW_RU, kk=NEW_KK),  # on the last day of 2025: counts
+            _row(ABAI, "3.1.2", "2023-01-20"),
+        ],
+    )
     with engine.begin() as conn:
         _set_lists(conn, lists)
         assert sync_planning(conn, catalogue) == 8

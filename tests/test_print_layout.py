@@ -42,10 +42,20 @@ def _tool(name: str) -> str:
 def _to_pdf(xlsx: Path, out: Path) -> Path:
     profile = out / "lo-profile"
     subprocess.run(
-        [_tool("soffice"), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(out), str(xlsx)],
-        check=True, capture_output=True, timeout=600,
-    )  # fmt: skip
+        [
+            _tool("soffice"),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(xlsx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
     pdf = out / (xlsx.stem + ".pdf")
     assert pdf.exists(), f"LibreOffice wrote no {pdf.name}"
     return pdf
@@ -97,16 +107,18 @@ def test_every_layout_prints_legibly_and_keeps_header_words_whole():
         "appendix2": (appendix2_xlsx.COLUMN_WIDTHS, [t.columns for t in appendix2_xlsx.TEXTS.values()]),
         "appendix1": (appendix1.WIDTHS, [t["columns"] for t in appendix1.TEXTS.values()]),
         "extract lines": (
-            national_extract_xlsx.LINE_WIDTHS, [t.line_columns for t in national_extract_xlsx.TEXTS.values()]
+            national_extract_xlsx.LINE_WIDTHS,
+            [t.line_columns for t in national_extract_xlsx.TEXTS.values()],
         ),
         "extract coverage": (
-            national_extract_xlsx.COVERAGE_WIDTHS, [t.coverage_columns for t in national_extract_xlsx.TEXTS.values()]
+            national_extract_xlsx.COVERAGE_WIDTHS,
+            [t.coverage_columns for t in national_extract_xlsx.TEXTS.values()],
         ),
         "extract integration": (
             national_extract_xlsx.INTEGRATION_WIDTHS,
             [t.integration_columns for t in national_extract_xlsx.TEXTS.values()],
         ),
-    }  # fmt: skip
+    }
     for name, (widths, header_sets) in layouts.items():
         assert check_legible(widths, 10, name) >= MIN_PRINTED_PT
         for headers in header_sets:

@@ -145,8 +145,13 @@ def test_bad_rows_are_held_the_rest_loads_and_release_loads_exactly_them(engine,
         alert = conn.execute(text("SELECT sent, detail FROM sdg.quality_alert WHERE run_id = :r"), {"r": q.run_id})
         alert = alert.one()
     assert (q.status, q.scope, q.snapshot_id, q.series_key, q.row_count, q.held_count) == (
-        "quarantined", "rows", snap, series[0], 10, 2,
-    )  # fmt: skip
+        "quarantined",
+        "rows",
+        snap,
+        series[0],
+        10,
+        2,
+    )
     assert {r["column"] for r in q.reasons} == {"region_valid_for_period", "percent_value"}
     assert [(r["row_id"], r["kato_code"], r["period_start"], r["failed"]) for r in q.failing_rows] == [
         (8, "510000000", "2019-01-01", ["region_valid_for_period"]),

@@ -20,9 +20,14 @@ print("great_expectations" in sys.modules, "pandas" in sys.modules)
 
 @pytest.mark.parametrize(
     ("kind", "name"),
-    [("dag", "sdg_annual_reporting"), ("dag", "sdg_ingest"), ("module", "etl.jobs"),
-     ("module", "etl.quality.gate"), ("module", "etl.runtime.mail")],
-)  # fmt: skip
+    [
+        ("dag", "sdg_annual_reporting"),
+        ("dag", "sdg_ingest"),
+        ("module", "etl.jobs"),
+        ("module", "etl.quality.gate"),
+        ("module", "etl.runtime.mail"),
+    ],
+)
 @pytest.mark.slow
 def test_import_does_not_load_great_expectations(kind, name):
     out = subprocess.run([sys.executable, "-c", PROBE, kind, name], cwd=ROOT, capture_output=True, text=True)

@@ -73,8 +73,10 @@ def _append(*rows: dict):
 OBS_CASES = [
     ("expect_table_columns_to_match_set", None, lambda f: f.drop(columns=["unit"])),
     ("expect_table_row_count_to_be_between", None, lambda f: f.iloc[0:0]),
-    *[("expect_column_values_to_not_be_null", c, _set(0, **{c: None}))
-      for c in ("kato_code", "period_start", "period_end", "frequency", "dims", "obs_status", "value_text")],
+    *[
+        ("expect_column_values_to_not_be_null", c, _set(0, **{c: None}))
+        for c in ("kato_code", "period_start", "period_end", "frequency", "dims", "obs_status", "value_text")
+    ],
     ("expect_column_values_to_match_regex", "kato_code", _set(0, kato_code="1000")),
     ("expect_column_values_to_be_in_set", "kato_code", _set(1, kato_code="999999999")),
     ("expect_column_values_to_be_in_set", "back_calculated", _append(obs("100000000", 2020, "90"))),
@@ -84,14 +86,17 @@ OBS_CASES = [
     ("expect_column_values_to_be_in_set", "value_ok", _set(0, value=None)),
     ("expect_column_values_to_be_in_set", "period_ok", _set(0, period_start=date(2024, 1, 1))),
     ("expect_column_values_to_be_between", "period_year", _append(obs("110000000", 1985, "5"))),
-    ("expect_compound_columns_to_be_unique", "kato_code,period_start,period_end,dims",
-     _append(obs("110000000", 2023, "210"))),
+    (
+        "expect_compound_columns_to_be_unique",
+        "kato_code,period_start,period_end,dims",
+        _append(obs("110000000", 2023, "210")),
+    ),
     ("expect_column_values_to_be_between", "percent_value", _set(0, unit="процент", value=Decimal("120"))),
     ("expect_column_values_to_be_between", "nonnegative_value", _set(0, value=Decimal("-5"))),
     ("expect_column_values_to_not_be_in_set", "obs_status", _append(obs("110000000", 2021, None, status="invalid"))),
     ("expect_column_pair_values_a_to_be_greater_than_b", "yoy_change_pct", _set(4, value=Decimal("400"))),
     ("expect_column_values_to_be_between", "regional_sum_gap_pct", _set(5, value=Decimal("350"))),
-]  # fmt: skip
+]
 
 
 def _failed(outcomes, expectation: str, column: str | None):
@@ -248,8 +253,9 @@ def test_kazakh_form_is_checked_under_kazakh_headers():
     # a Kazakh sheet headed with the Russian columns (or missing one of its own) is not the order's form
     russian = frame.rename(columns=dict(zip(APPENDIX2_COLUMNS_KK, APPENDIX2_COLUMNS_RU, strict=True)))
     for bad in (russian, frame.drop(columns=["Жауаптылар"])):
-        assert _failed(run_suite("appendix2_form", bad, suite_parameters(form)),
-                       "expect_table_columns_to_match_set", None)  # fmt: skip
+        assert _failed(
+            run_suite("appendix2_form", bad, suite_parameters(form)), "expect_table_columns_to_match_set", None
+        )
     bad_year = check_form(replace(form, indicators=[replace(form.indicators[0], year=2024), *form.indicators[1:]]))
     assert any(o.column == "report_year" for o in bad_year.critical)
 

@@ -90,8 +90,22 @@ def redis_db(tmp_path) -> Iterator[str]:
         if binary is None:
             pytest.skip("no Redis at 127.0.0.1:6379 and no redis-server to start (CI has one; Debian: redis-server)")
         port = free_port()
-        server = subprocess.Popen([binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly",
-                                   "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)  # fmt: skip
+        server = subprocess.Popen(
+            [
+                binary,
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(tmp_path),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         url = f"redis://127.0.0.1:{port}/5"
         _wait_for_redis(url)
     client = redis.Redis.from_url(url)

@@ -154,7 +154,7 @@ def test_unmapped_regions_are_counted_not_loaded():
                 read_data(_sample(".csv"), "sdmx-csv", URL), url=URL, key=KEY, area_scheme="m49", regions={}
             ),
             "declare structure_url",
-        ),  # fmt: skip
+        ),
     ],
     ids=[
         "duplicate",
@@ -172,7 +172,7 @@ def test_unmapped_regions_are_counted_not_loaded():
         "json-shape",
         "xml-not-sdmx",
         "csv-no-dsd",
-    ],  # fmt: skip
+    ],
 )
 def test_drift_is_a_source_error_naming_url_and_reason(mutate, reason):
     with pytest.raises(SourceError, match=reason) as info:

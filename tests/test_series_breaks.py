@@ -74,8 +74,17 @@ def test_a_wrong_split_is_named_with_file_line_and_column(tmp_path, line, messag
 
 def obs(kato: str, year: int, value: str) -> dict:
     """A parsed annual observation, as every source's parser returns it."""
-    return {"kato_code": kato, "period_start": date(year, 1, 1), "period_end": date(year, 12, 31), "frequency": "A",
-            "dims": "", "value": Decimal(value), "value_text": value, "obs_status": "A", "unit": "человек"}  # fmt: skip
+    return {
+        "kato_code": kato,
+        "period_start": date(year, 1, 1),
+        "period_end": date(year, 12, 31),
+        "frequency": "A",
+        "dims": "",
+        "value": Decimal(value),
+        "value_text": value,
+        "obs_status": "A",
+        "unit": "человек",
+    }
 
 
 #: a count series across the 2022 split: East Kazakhstan loses Abai (-43 %), Abai's first year against its
@@ -107,8 +116,9 @@ def test_year_on_year_check_does_not_cry_wolf_at_a_split(monkeypatch):
 
 
 def test_a_jump_in_a_split_region_outside_the_split_year_still_fires():
-    frame = pd.DataFrame([obs(ABAI, 2022, "440"), obs(ABAI, 2023, "900"), obs(TURKESTAN, 2018, "2030"),
-                          obs(TURKESTAN, 2019, "100")])  # fmt: skip
+    frame = pd.DataFrame(
+        [obs(ABAI, 2022, "440"), obs(ABAI, 2023, "900"), obs(TURKESTAN, 2018, "2030"), obs(TURKESTAN, 2019, "100")]
+    )
     assert _yoy_flagged(frame) == [(ABAI, 2023), (TURKESTAN, 2019)]
 
 
@@ -144,8 +154,8 @@ def test_breaks_are_detected_stored_and_rewritten_idempotently(engine):
         stored = _stored(conn)
     assert len(found) == len(stored) == 4
     east = stored[("1.1.1", EAST, 2022)]
-    assert (east["detected"], east["parent_before"], east["after_sum"], east["gap_pct"]) == (
-        True, Decimal("1000"), Decimal("980"), Decimal("2.000"))  # fmt: skip
+    expected = (True, Decimal("1000"), Decimal("980"), Decimal("2.000"))
+    assert (east["detected"], east["parent_before"], east["after_sum"], east["gap_pct"]) == expected
     assert east["new_katos"] == [ABAI] and east["successor_kato"] == EAST and east["tolerance_pct"] == 5
     almaty = stored[("1.1.1", ALMATY_REG, 2022)]
     assert almaty["detected"] is False and almaty["gap_pct"] == Decimal("41.000") > BREAK_TOLERANCE_PCT
@@ -236,10 +246,12 @@ def test_a_given_baseline_of_the_old_territory_is_explained_for_a_renamed_parent
     _load(engine, {(SOUTH, 2017): "20.0", (TURKESTAN, 2025): "15.0"})
     with engine.begin() as conn:  # the analyst gave South Kazakhstan's 2017 figure as Turkestan's baseline
         conn.execute(
-            text("UPDATE sdg.appendix1_item SET baseline_year = 2017, baseline_value = 20 "
-                 "WHERE kato_code = :k AND row_no = '2'"),
+            text(
+                "UPDATE sdg.appendix1_item SET baseline_year = 2017, baseline_value = 20 "
+                "WHERE kato_code = :k AND row_no = '2'"
+            ),
             {"k": TURKESTAN},
-        )  # fmt: skip
+        )
     compute_facts()
     path = Path(issue_forms(2025, regions=[TURKESTAN])["paths"][0])
     assert "с 2018 г. без учёта города Шымкента" in _note(path, "Приложение 2", "2").split("; ")

@@ -76,8 +76,11 @@ def test_discovered_series_fetches_with_the_segment_and_the_attribute_unit():
         unit = source.resolve(declared).unit
     assert fetched.params == {"period": "7", "dics": "67"}
     assert [r.split("?")[0].rsplit("/", 1)[-1] for r in requests] == [
-        "GetPeriodList", "GetSegmentList", "GetIndexAttributes", "705120",
-    ]  # fmt: skip
+        "GetPeriodList",
+        "GetSegmentList",
+        "GetIndexAttributes",
+        "705120",
+    ]
     attributes = json.loads((server_root() / "GetIndexAttributes" / "705120-p7.json").read_text(encoding="utf-8"))
     assert unit == attributes["measureName"] and unit
 
@@ -98,9 +101,14 @@ def test_breakdown_keeps_a_dictionary_as_dims():
     rows = json.loads(content.decode("utf-8-sig"))
     terms = {r.taldau_term_id: r.kato_code for r in load_regions() if r.taldau_term_id}
     result = parse_index_data(
-        content, url=URL, period_id=7, dics=[67, 576], total_terms=[741935], region_terms=terms,
+        content,
+        url=URL,
+        period_id=7,
+        dics=[67, 576],
+        total_terms=[741935],
+        region_terms=terms,
         breakdown={576: "SEX"},
-    )  # fmt: skip
+    )
     names = {r["termNames"][1] for r in rows}
     assert result.skipped_rows == 0
     assert len(result.frame) == sum(len(r["periods"]) for r in rows if r["terms"][0] in terms)

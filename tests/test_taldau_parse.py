@@ -188,12 +188,21 @@ BROKEN = [
         "row 0, period 0: expected 'date' and 'value'",
     ),
     (
-        json.dumps([_row(), _row(periods=[{"name": "p", "date": "31.12.2024", "value": "1"},
-                                          {"name": "p", "date": "2024-12-31", "value": "1"}])]).encode(),
+        json.dumps(
+            [
+                _row(),
+                _row(
+                    periods=[
+                        {"name": "p", "date": "31.12.2024", "value": "1"},
+                        {"name": "p", "date": "2024-12-31", "value": "1"},
+                    ]
+                ),
+            ]
+        ).encode(),
         "row 1, period 1: bad date '2024-12-31'",
     ),
     (json.dumps([_row(periods=[{"name": "p", "date": "32.12.2024", "value": "1"}])]).encode(), "bad date '32.12.2024'"),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("content", "reason"), BROKEN)

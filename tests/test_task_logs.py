@@ -71,9 +71,13 @@ def api_server(airflow_env, tmp_path) -> Iterator[str]:
     out = (tmp_path / "api-server.log").open("wb")
     server = subprocess.Popen(
         _via_env_sh("api-server", "--host", "127.0.0.1", "--port", port, "--workers", "1"),
-        cwd=ROOT, env=airflow_env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=airflow_env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
         start_new_session=True,
-    )  # fmt: skip
+    )
     try:
         end = time.monotonic() + START_TIMEOUT
         while not _healthy(port):
@@ -110,9 +114,14 @@ def _stop_group(process: subprocess.Popen) -> None:
 def _run_dag(env: dict[str, str], dag_id: str, *args: str) -> None:
     """``airflow dags test <dag_id> --use-executor``: tasks through the LocalExecutor, logs written to files."""
     done = subprocess.run(
-        _via_env_sh("dags", "test", dag_id, "--use-executor", *args), cwd=ROOT, env=env, capture_output=True,
-        text=True, timeout=RUN_TIMEOUT, start_new_session=True,
-    )  # fmt: skip
+        _via_env_sh("dags", "test", dag_id, "--use-executor", *args),
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        start_new_session=True,
+    )
     assert done.returncode == 0, f"{dag_id} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
 
 
@@ -159,9 +168,8 @@ def test_task_logs_show_series_rows_snapshots_quarantines_facts_and_files(
     said = "\n".join(_events(ingest, "etl.ingest.run"))
     with engine.connect() as conn:
         snapshots = conn.execute(text("SELECT series_key, snapshot_id, storage_path FROM sdg.snapshot")).all()
-        rows = dict(conn.execute(text(
-            "SELECT s.series_key, count(*) FROM sdg.observation o JOIN sdg.series s USING (series_id) GROUP BY 1"
-        )).all())  # fmt: skip
+        counted = "SELECT s.series_key, count(*) FROM sdg.observation o JOIN sdg.series s USING (series_id) GROUP BY 1"
+        rows = dict(conn.execute(text(counted)).all())
         quarantine_id = conn.execute(
             text("SELECT quarantine_id FROM sdg.quarantine WHERE series_key = :k"), {"k": HELD_KEY}
         ).scalar_one()

@@ -160,8 +160,11 @@ def test_page_2_retried_then_loaded(engine, script, min_seconds):
 def test_page_2_failure_fails_the_series_and_loads_nothing(engine, script, reason):
     before = observations_checksum(engine)
     with _served(script={PAGE2: script}, read_timeout=0.3) as (server, client):
-        with pytest.raises(SourceError, match=r"unsd: http://127\.0\.0\.1:\d+/unsd/v1/sdg/Series/Data\?"
-                           r"seriesCode=SI_POV_NAHC&areaCode=398&page=2&pageSize=20: " + reason) as info:  # fmt: skip
+        with pytest.raises(
+            SourceError,
+            match=r"unsd: http://127\.0\.0\.1:\d+/unsd/v1/sdg/Series/Data\?"
+            r"seriesCode=SI_POV_NAHC&areaCode=398&page=2&pageSize=20: " + reason,
+        ) as info:
             ingest("unsd", POV, client=client)
         assert observations_checksum(engine) == before
         other = ingest("unsd", UEM, client=client)

@@ -66,9 +66,13 @@ def page(rows: list, **changes: object) -> bytes:
 
 def parse(content: bytes, totals: dict[str, str] | None = None, unit: str | None = "процент"):
     return parse_page(
-        content, url=URL, series_code="SL_TLF_UEM", totals=TOTALS if totals is None else totals, regions=REGIONS,
+        content,
+        url=URL,
+        series_code="SL_TLF_UEM",
+        totals=TOTALS if totals is None else totals,
+        regions=REGIONS,
         unit=unit,
-    )  # fmt: skip
+    )
 
 
 @pytest.mark.parametrize(

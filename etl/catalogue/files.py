@@ -71,24 +71,64 @@ def read_rows(name: str, required_columns: tuple[str, ...], folder: Path | None 
 
 
 REGION_COLUMNS = (
-    "kato_code", "kind", "name_ru", "name_kk", "name_en", "iso3166_2", "opensdg_code", "taldau_term_id", "m49",
-    "valid_from", "valid_to", "split_from_kato", "sort_order",
-)  # fmt: skip
+    "kato_code",
+    "kind",
+    "name_ru",
+    "name_kk",
+    "name_en",
+    "iso3166_2",
+    "opensdg_code",
+    "taldau_term_id",
+    "m49",
+    "valid_from",
+    "valid_to",
+    "split_from_kato",
+    "sort_order",
+)
 INDICATOR_COLUMNS = (
-    "code", "goal", "target", "name_ru", "name_kk", "name_en", "unit_ru", "unit_kk", "direction",
-    "decimals", "responsible_ru", "source_ru", "responsible_kk", "source_kk", "opensdg_id",
-)  # fmt: skip
+    "code",
+    "goal",
+    "target",
+    "name_ru",
+    "name_kk",
+    "name_en",
+    "unit_ru",
+    "unit_kk",
+    "direction",
+    "decimals",
+    "responsible_ru",
+    "source_ru",
+    "responsible_kk",
+    "source_kk",
+    "opensdg_id",
+)
 #: common columns of every ``catalogue/series/<source>.csv``; each source adds its own
 SERIES_COLUMNS = ("series_key", "indicator_code", "dims", "formula", "scale", "unit_ru")
 APPENDIX1_COLUMNS = (
-    "kato_code", "row_no", "indicator_code", "regional_name_ru", "classification", "baseline_year",
-    "baseline_value", "target_year", "target_value", "responsible_ru",
-)  # fmt: skip
+    "kato_code",
+    "row_no",
+    "indicator_code",
+    "regional_name_ru",
+    "classification",
+    "baseline_year",
+    "baseline_value",
+    "target_year",
+    "target_value",
+    "responsible_ru",
+)
 PLAN_COLUMNS = ("kato_code", "indicator_code", "year", "value")
 ACTIVITY_COLUMNS = (
-    "kato_code", "year", "row_no", "name_ru", "responsible_ru", "source_ru", "unit_ru", "plan_value",
-    "fact_value", "note_ru",
-)  # fmt: skip
+    "kato_code",
+    "year",
+    "row_no",
+    "name_ru",
+    "responsible_ru",
+    "source_ru",
+    "unit_ru",
+    "plan_value",
+    "fact_value",
+    "note_ru",
+)
 #: optional Kazakh texts of an activity; an absent column or empty cell prints the Russian text on the Kazakh sheet
 ACTIVITY_KK_COLUMNS = ("name_kk", "responsible_kk", "source_kk", "unit_kk", "note_kk")
 #: optional district of an activity (the order's footnote: an initiative group fills the block for a district

@@ -38,9 +38,19 @@ from etl.sources.opensdg.parse import NATIONAL_KATO, UNIT_MEASURE, parse_indicat
 GENERATED_COLUMNS = (*INDICATOR_COLUMNS, "unit_code", "kind", "reporting_status")
 SERIES_HEADER = ("series_key", "indicator_code", "dims", "formula", "scale", "unit_ru", "indicator_id")
 OVERRIDABLE = (
-    "name_ru", "name_kk", "name_en", "unit_ru", "unit_kk", "unit_code", "direction", "decimals",
-    "responsible_ru", "responsible_kk", "source_ru", "source_kk",
-)  # fmt: skip
+    "name_ru",
+    "name_kk",
+    "name_en",
+    "unit_ru",
+    "unit_kk",
+    "unit_code",
+    "direction",
+    "decimals",
+    "responsible_ru",
+    "responsible_kk",
+    "source_ru",
+    "source_kk",
+)
 DEFAULT_SOURCE = {"ru": "Бюро национальной статистики АСПиР РК", "kk": "ҚР СЖРА Ұлттық статистика бюросы"}
 _DECIMALS = re.compile(r"[.,](\d+)\s*$")
 MAX_DECIMALS = 6
@@ -137,8 +147,15 @@ def extend_typical_list(folder: Path, codes: list[str], classification: int = 2)
     numbers = [int(r["row_no"]) for r in rows if r["kato_code"] == "*" and r["row_no"].isdigit()]
     added = [c for c in codes if c not in listed]
     for number, code in enumerate(added, start=max(numbers, default=0) + 1):
-        rows.append({**dict.fromkeys(header, ""), "kato_code": "*", "row_no": str(number), "indicator_code": code,
-                     "classification": str(classification)})  # fmt: skip
+        rows.append(
+            {
+                **dict.fromkeys(header, ""),
+                "kato_code": "*",
+                "row_no": str(number),
+                "indicator_code": code,
+                "classification": str(classification),
+            }
+        )
     if added:
         _write_all(folder, {"appendix1.csv": (tuple(header), rows)})
     return added

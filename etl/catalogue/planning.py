@@ -38,10 +38,19 @@ from etl.catalogue.sheet_import import (
 )
 
 __all__ = [
-    "CATALOGUE_FILE", "DATA_SHEET", "FIELDS", "INSTRUCTION_SHEET", "ImportResult", "PlannedDocument",
-    "PlanningEntry", "RegionIntegration", "import_planning_register", "integration_summary", "load_planning",
+    "CATALOGUE_FILE",
+    "DATA_SHEET",
+    "FIELDS",
+    "INSTRUCTION_SHEET",
+    "ImportResult",
+    "PlannedDocument",
+    "PlanningEntry",
+    "RegionIntegration",
+    "import_planning_register",
+    "integration_summary",
+    "load_planning",
     "sync_planning",
-]  # fmt: skip
+]
 
 CATALOGUE_FILE = "planning_documents.csv"
 #: the data sheet of ``templates/planning_documents.xlsx`` (else the first sheet is read)
@@ -52,28 +61,60 @@ _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FIELDS: tuple[Field, ...] = (
-    Field("kato_code", ("Код КАТО / ҚАТО коды", "Код КАТО", "ҚАТО коды"), required=True,
-          hint_ru="9 цифр, например 710000000 (ячейка в текстовом формате)",
-          hint_kk="9 цифр, мысалы 710000000 (ұяшық мәтіндік пішімде)"),
-    Field("indicator_code", ("Код индикатора / Индикатор коды", "Код индикатора", "Индикатор коды"), required=True,
-          hint_ru="номер национального индикатора ЦУР из каталога, например 3.2.1",
-          hint_kk="каталогтағы ТДМ ұлттық индикаторының нөмірі, мысалы 3.2.1"),
-    Field("document_ru", ("Наименование документа (рус.) / Құжаттың атауы (орыс тілінде)",
-                          "Наименование документа (рус.)", "Құжаттың атауы (орыс тілінде)"), required=True,
-          hint_ru="полное наименование документа системы государственного планирования региона",
-          hint_kk="өңірдің мемлекеттік жоспарлау жүйесі құжатының толық атауы"),
-    Field("document_kk", ("Наименование документа (каз.) / Құжаттың атауы (қазақ тілінде)",
-                          "Наименование документа (каз.)", "Құжаттың атауы (қазақ тілінде)"), required=True,
-          hint_ru="то же наименование на казахском языке", hint_kk="сол атау қазақ тілінде"),
-    Field("adopted_on", ("Дата принятия / Қабылданған күні", "Дата принятия", "Қабылданған күні"), required=True,
-          hint_ru="дата принятия (утверждения) документа: 15.03.2021 или 2021-03-15",
-          hint_kk="құжаттың қабылданған (бекітілген) күні: 15.03.2021 немесе 2021-03-15"),
-    Field("item", ("Пункт / Тармақ", "Пункт", "Тармақ"), required=True,
-          hint_ru="пункт (раздел, целевой индикатор) документа, где учтён индикатор",
-          hint_kk="индикатор ескерілген құжаттың тармағы (бөлімі, нысаналы индикаторы)"),
-    Field("note", ("Примечание / Ескертпе", "Примечание", "Ескертпе"),
-          hint_ru="необязательно", hint_kk="міндетті емес"),
-)  # fmt: skip
+    Field(
+        "kato_code",
+        ("Код КАТО / ҚАТО коды", "Код КАТО", "ҚАТО коды"),
+        required=True,
+        hint_ru="9 цифр, например 710000000 (ячейка в текстовом формате)",
+        hint_kk="9 цифр, мысалы 710000000 (ұяшық мәтіндік пішімде)",
+    ),
+    Field(
+        "indicator_code",
+        ("Код индикатора / Индикатор коды", "Код индикатора", "Индикатор коды"),
+        required=True,
+        hint_ru="номер национального индикатора ЦУР из каталога, например 3.2.1",
+        hint_kk="каталогтағы ТДМ ұлттық индикаторының нөмірі, мысалы 3.2.1",
+    ),
+    Field(
+        "document_ru",
+        (
+            "Наименование документа (рус.) / Құжаттың атауы (орыс тілінде)",
+            "Наименование документа (рус.)",
+            "Құжаттың атауы (орыс тілінде)",
+        ),
+        required=True,
+        hint_ru="полное наименование документа системы государственного планирования региона",
+        hint_kk="өңірдің мемлекеттік жоспарлау жүйесі құжатының толық атауы",
+    ),
+    Field(
+        "document_kk",
+        (
+            "Наименование документа (каз.) / Құжаттың атауы (қазақ тілінде)",
+            "Наименование документа (каз.)",
+            "Құжаттың атауы (қазақ тілінде)",
+        ),
+        required=True,
+        hint_ru="то же наименование на казахском языке",
+        hint_kk="сол атау қазақ тілінде",
+    ),
+    Field(
+        "adopted_on",
+        ("Дата принятия / Қабылданған күні", "Дата принятия", "Қабылданған күні"),
+        required=True,
+        hint_ru="дата принятия (утверждения) документа: 15.03.2021 или 2021-03-15",
+        hint_kk="құжаттың қабылданған (бекітілген) күні: 15.03.2021 немесе 2021-03-15",
+    ),
+    Field(
+        "item",
+        ("Пункт / Тармақ", "Пункт", "Тармақ"),
+        required=True,
+        hint_ru="пункт (раздел, целевой индикатор) документа, где учтён индикатор",
+        hint_kk="индикатор ескерілген құжаттың тармағы (бөлімі, нысаналы индикаторы)",
+    ),
+    Field(
+        "note", ("Примечание / Ескертпе", "Примечание", "Ескертпе"), hint_ru="необязательно", hint_kk="міндетті емес"
+    ),
+)
 CSV_COLUMNS = tuple(f.key for f in FIELDS)
 
 
@@ -208,8 +249,12 @@ def _entries(
             bad(handle, "adopted_on", f"{region.name_ru} ({region.kato_code}) did not exist then (valid {span})")
             continue
         if entry.key in first_seen:
-            bad(handle, "indicator_code", f"indicator {entry.indicator_code} is already listed for this document "
-                f"(same region, name and date) in {place(first_seen[entry.key])}")  # fmt: skip
+            bad(
+                handle,
+                "indicator_code",
+                f"indicator {entry.indicator_code} is already listed for this document "
+                f"(same region, name and date) in {place(first_seen[entry.key])}",
+            )
             continue
         first_seen[entry.key] = handle
         document = (entry.kato_code, entry.document_ru, entry.adopted_on)

@@ -104,9 +104,16 @@ def sync_catalogue(conn: Connection, folder: Path | None = None) -> SyncResult:
         raise CatalogueError(f"the catalogue in {folder} changed while it was being synced; run the sync again")
     edition.store(conn, captured)
     return SyncResult(
-        len(regions), len(indicators), len(series), len(items), len(plans), len(activities), len(formulas),
-        plan_paths, planning,
-    )  # fmt: skip
+        len(regions),
+        len(indicators),
+        len(series),
+        len(items),
+        len(plans),
+        len(activities),
+        len(formulas),
+        plan_paths,
+        planning,
+    )
 
 
 def _check_mapped_units(indicators: list, series: list, units) -> None:
@@ -136,11 +143,16 @@ def _replace_formulas(conn: Connection, formulas: list[Formula]) -> None:
             "VALUES (:indicator_code, :kato_code, :formula, :factor, :priority)"
         ),
         [
-            {"indicator_code": f.indicator_code, "kato_code": f.kato_code, "formula": f.formula,
-             "factor": f.factor, "priority": f.priority}
+            {
+                "indicator_code": f.indicator_code,
+                "kato_code": f.kato_code,
+                "formula": f.formula,
+                "factor": f.factor,
+                "priority": f.priority,
+            }
             for f in formulas
         ],
-    )  # fmt: skip
+    )
     conn.execute(
         text(
             "INSERT INTO sdg.indicator_operand (indicator_code, kato_code, position, role, series_key, dims, unit, "
@@ -149,20 +161,37 @@ def _replace_formulas(conn: Connection, formulas: list[Formula]) -> None:
             ":label_kk)"
         ),
         [
-            {"indicator_code": f.indicator_code, "kato_code": f.kato_code, "position": o.position, "role": o.role,
-             "series_key": o.series_key, "dims": o.dims, "unit": o.unit, "scale": o.scale,
-             "label_ru": o.label_ru, "label_kk": o.label_kk}
+            {
+                "indicator_code": f.indicator_code,
+                "kato_code": f.kato_code,
+                "position": o.position,
+                "role": o.role,
+                "series_key": o.series_key,
+                "dims": o.dims,
+                "unit": o.unit,
+                "scale": o.scale,
+                "label_ru": o.label_ru,
+                "label_kk": o.label_kk,
+            }
             for f in formulas
             for o in f.operands
         ],
-    )  # fmt: skip
+    )
 
 
 def _upsert_regions(conn: Connection, regions: list[Region]) -> None:
     columns = (
-        "kato_code", "kind", "name_ru", "name_kk", "name_en", "genitive_ru", "genitive_kk", "valid_from", "valid_to",
+        "kato_code",
+        "kind",
+        "name_ru",
+        "name_kk",
+        "name_en",
+        "genitive_ru",
+        "genitive_kk",
+        "valid_from",
+        "valid_to",
         "sort_order",
-    )  # fmt: skip
+    )
     rows = [{c: getattr(r, c) for c in columns} for r in regions]
     _upsert(conn, "sdg.region", ("kato_code",), rows)
     links = [{"kato_code": r.kato_code, "split_from_kato": r.split_from_kato} for r in regions]

@@ -213,9 +213,14 @@ def _deliver_one(
         sent, detail = False, parcel.problem
     conn.execute(
         text(_LOG),
-        {"r": report["report_id"], "recipient": recipient.address, "channel": recipient.channel,
-         "status": "sent" if sent else "failed", "detail": detail},
-    )  # fmt: skip
+        {
+            "r": report["report_id"],
+            "recipient": recipient.address,
+            "channel": recipient.channel,
+            "status": "sent" if sent else "failed",
+            "detail": detail,
+        },
+    )
     (summary.sent if sent else summary.failed).append(label if sent else f"{label}: {detail}")
 
 

@@ -36,8 +36,10 @@ def _opensdg(args: argparse.Namespace) -> int:
     with get_engine().connect() as conn:
         export = export_opensdg(conn, args.year, out)
     rows = export.rows
-    print(f"{len(export.files)} files in {out / 'data'}: {rows['platform']} values from the platform, "
-          f"{rows['project']} of the project's up to {args.year}, {rows['carried']} carried as published")  # fmt: skip
+    print(
+        f"{len(export.files)} files in {out / 'data'}: {rows['platform']} values from the platform, "
+        f"{rows['project']} of the project's up to {args.year}, {rows['carried']} carried as published"
+    )
     replaced = sum(len(f.replaced) for f in export.files)
     if replaced:
         print(f"{replaced} platform values replaced by the project's facts (listed in {out / MANIFEST})")
@@ -51,6 +53,8 @@ def _sdmx(args: argparse.Namespace) -> int:
     out = args.out or default_folder(args.year, "sdmx")
     with get_engine().connect() as conn:
         export = export_sdmx(conn, args.year, out)
-    print(f"{export.observations} observations up to {args.year}: {export.csv} (SDMX-CSV 2.0), {export.xml} "
-          f"(SDMX-ML 2.1 structure-specific), structure {export.structure}")  # fmt: skip
+    print(
+        f"{export.observations} observations up to {args.year}: {export.csv} (SDMX-CSV 2.0), {export.xml} "
+        f"(SDMX-ML 2.1 structure-specific), structure {export.structure}"
+    )
     return 0 if export.observations else 1

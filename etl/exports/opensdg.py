@@ -126,9 +126,16 @@ def _add_facts(facts: list[warehouse.Fact], indicators: dict[str, _Indicator], c
         ind.origin[key] = "project"
         if published is not None:
             ind.replaced.append(
-                {"indicator": fact.indicator_code, "REF_AREA": key[0], "Year": str(fact.year), "dims": cut,
-                 "platform": published.value_text, "project": ind.values[key], "formula": fact.formula}
-            )  # fmt: skip
+                {
+                    "indicator": fact.indicator_code,
+                    "REF_AREA": key[0],
+                    "Year": str(fact.year),
+                    "dims": cut,
+                    "platform": published.value_text,
+                    "project": ind.values[key],
+                    "formula": fact.formula,
+                }
+            )
 
 
 def _same(published: Any, fact: warehouse.Fact) -> bool:

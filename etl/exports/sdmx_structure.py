@@ -20,10 +20,22 @@ STRUCTURE_ID = f"{AGENCY}:{FLOW_ID}({FLOW_VERSION})"
 SENDER = "KZ_STAT"
 #: Series dimensions in DSD order; TIME_PERIOD follows.
 DIMENSIONS = (
-    "FREQ", "REPORTING_TYPE", "SERIES", "REF_AREA", "SEX", "AGE", "URBANISATION", "INCOME_WEALTH_QUANTILE",
-    "EDUCATION_LEV", "OCCUPATION", "CUST_BREAKDOWN", "COMPOSITE_BREAKDOWN", "DISABILITY_STATUS", "ACTIVITY",
+    "FREQ",
+    "REPORTING_TYPE",
+    "SERIES",
+    "REF_AREA",
+    "SEX",
+    "AGE",
+    "URBANISATION",
+    "INCOME_WEALTH_QUANTILE",
+    "EDUCATION_LEV",
+    "OCCUPATION",
+    "CUST_BREAKDOWN",
+    "COMPOSITE_BREAKDOWN",
+    "DISABILITY_STATUS",
+    "ACTIVITY",
     "PRODUCT",
-)  # fmt: skip
+)
 #: Dimensions a cut (``sdg.observation.dims``) may set; the rest of DIMENSIONS is fixed per observation.
 BREAKDOWNS = DIMENSIONS[4:]
 SERIES_ATTRIBUTES = ("UNIT_MEASURE", "UNIT_MULT")

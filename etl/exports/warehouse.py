@@ -96,8 +96,17 @@ def facts(conn: Connection, year: int) -> list[Fact]:
     """Every filled fact up to ``year``."""
     return [
         Fact(
-            r.indicator_code, r.opensdg_id or "", r.decimals, r.unit_code or "", r.kato_code, r.year, r.value,
-            r.status, tuple(r.observation_ids), r.formula, r.platform_cut,
+            r.indicator_code,
+            r.opensdg_id or "",
+            r.decimals,
+            r.unit_code or "",
+            r.kato_code,
+            r.year,
+            r.value,
+            r.status,
+            tuple(r.observation_ids),
+            r.formula,
+            r.platform_cut,
         )
         for r in conn.execute(text(_FACTS), {"year": year})
-    ]  # fmt: skip
+    ]

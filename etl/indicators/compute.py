@@ -59,9 +59,20 @@ WHERE o.valid_to IS NULL AND o.frequency = 'A' AND s.series_key = ANY(:keys)
 """
 
 _COLUMNS = (
-    "indicator_code", "kato_code", "year", "value", "value_text", "status", "unit", "observation_ids",
-    "snapshot_ids", "formula", "explanation_ru", "explanation_kk", "inputs",
-)  # fmt: skip
+    "indicator_code",
+    "kato_code",
+    "year",
+    "value",
+    "value_text",
+    "status",
+    "unit",
+    "observation_ids",
+    "snapshot_ids",
+    "formula",
+    "explanation_ru",
+    "explanation_kk",
+    "inputs",
+)
 
 _MERGE = f"""
 INSERT INTO sdg.indicator_value AS iv ({", ".join(_COLUMNS)}, computed_at)
@@ -125,9 +136,13 @@ def compute_indicator_values(conn: Connection, year: int | None = None, units: U
         )
     conn.execute(text(_MERGE))
     conn.execute(text(_DELETE_STALE), {"year": year})
-    log.info("indicator values of %s: %d cells, %d with a value; cells by year %s", year or "every year",
-             len(chosen), sum(c.value is not None for c in chosen),
-             dict(sorted(Counter(c.year for c in chosen).items())))  # fmt: skip
+    log.info(
+        "indicator values of %s: %d cells, %d with a value; cells by year %s",
+        year or "every year",
+        len(chosen),
+        sum(c.value is not None for c in chosen),
+        dict(sorted(Counter(c.year for c in chosen).items())),
+    )
     return len(chosen)
 
 
@@ -246,8 +261,15 @@ def _checked(value: OperandValue | None, operand: Operand, units: Units) -> Oper
     own, expected = units.find(text=value.unit), units.find(text=operand.unit)
     if own is not None and expected is not None and own.code == expected.code:
         return value
-    return OperandValue(value.value, value.status, value.value_text, value.observation_id, value.snapshot_id,
-                        value.unit, unit_mismatch=True)  # fmt: skip
+    return OperandValue(
+        value.value,
+        value.status,
+        value.value_text,
+        value.observation_id,
+        value.snapshot_id,
+        value.unit,
+        unit_mismatch=True,
+    )
 
 
 def _candidate(rule: _Rule, kato: str, year: int, values: dict[int, OperandValue | None]) -> Candidate:

@@ -64,12 +64,20 @@ class ProgressSettings:
 
 _COMMON = ("base_year", "target_year", "min_points", "zero_replacement")
 _WITH_TARGET = (
-    "ratio_on_track", "ratio_acceleration", "ratio_limited", "escap_on_track_api", "escap_regressing_api",
+    "ratio_on_track",
+    "ratio_acceleration",
+    "ratio_limited",
+    "escap_on_track_api",
+    "escap_regressing_api",
     "escap_projection",
-)  # fmt: skip
+)
 _WITHOUT_TARGET = (
-    "growth_on_track_pct", "growth_acceleration_pct", "growth_limited_pct", "percent_limit_scaling", "limit_exponent",
-)  # fmt: skip
+    "growth_on_track_pct",
+    "growth_acceleration_pct",
+    "growth_limited_pct",
+    "percent_limit_scaling",
+    "limit_exponent",
+)
 
 
 def load_progress_settings(folder: Path | None = None) -> ProgressSettings:

@@ -37,9 +37,20 @@ WHERE value IS NOT NULL AND kato_code = ANY(:katos)
 """
 
 _COLUMNS = (
-    "indicator_code", "parent_kato", "successor_kato", "break_year", "new_katos", "additive", "detected",
-    "parent_before", "successor_after", "new_after", "after_sum", "gap_pct", "tolerance_pct",
-)  # fmt: skip
+    "indicator_code",
+    "parent_kato",
+    "successor_kato",
+    "break_year",
+    "new_katos",
+    "additive",
+    "detected",
+    "parent_before",
+    "successor_after",
+    "new_after",
+    "after_sum",
+    "gap_pct",
+    "tolerance_pct",
+)
 
 _UPSERT = f"""
 INSERT INTO sdg.series_break AS b ({", ".join(_COLUMNS)})

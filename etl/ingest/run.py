@@ -205,8 +205,15 @@ def _fetch(engine: Engine, item: _Work) -> None:
                 reload = snap.already_loaded and _release_pending(conn, snap.snapshot_id)
             item.result.snapshots.append(snap.snapshot_id)
             state = "released rows to load" if reload else "loaded before" if snap.already_loaded else "new"
-            log.info("%s: snapshot %s (%s, %d bytes from %s): %s", item.series.series_key, snap.snapshot_id, state,
-                     len(fetched.content), fetched.url, snap.path)  # fmt: skip
+            log.info(
+                "%s: snapshot %s (%s, %d bytes from %s): %s",
+                item.series.series_key,
+                snap.snapshot_id,
+                state,
+                len(fetched.content),
+                fetched.url,
+                snap.path,
+            )
             if not snap.already_loaded or reload:
                 item.pending.append((snap, fetched))
     if not item.pending:
@@ -264,9 +271,12 @@ def _decide_and_load(conn: Connection, item: _Work) -> None:
     if not all(d.load for d in decisions):
         result.status = "quarantined"
         result.quarantines = [d.quarantine_id for d in decisions if d.quarantine_id and not d.load]
-        log.error("%s: quarantined by critical quality failures (quarantine %s); nothing loaded: %s",
-                  series.series_key, result.quarantines,
-                  "; ".join(o.describe() for d in decisions for o in d.critical))  # fmt: skip
+        log.error(
+            "%s: quarantined by critical quality failures (quarantine %s); nothing loaded: %s",
+            series.series_key,
+            result.quarantines,
+            "; ".join(o.describe() for d in decisions for o in d.critical),
+        )
         return
     series_id = _series_id(conn, series)
     for (snap, fetched, frame), decision in zip(checked, decisions, strict=True):
@@ -288,12 +298,24 @@ def _decide_and_load(conn: Connection, item: _Work) -> None:
     result.quarantines = [d.quarantine_id for d in decisions if d.held_row_ids and d.quarantine_id is not None]
     result.status = "partial" if result.held_rows else "loaded"
     result.warnings = sum(len(d.warnings) for d in decisions)
-    log.info("%s: %d rows loaded (%d new, %d revised) from snapshots %s; %d held back in quarantine %s",
-             series.series_key, result.rows, result.inserted, result.revised, [s.snapshot_id for s, _, _ in checked],
-             result.held_rows, result.quarantines)  # fmt: skip
+    log.info(
+        "%s: %d rows loaded (%d new, %d revised) from snapshots %s; %d held back in quarantine %s",
+        series.series_key,
+        result.rows,
+        result.inserted,
+        result.revised,
+        [s.snapshot_id for s, _, _ in checked],
+        result.held_rows,
+        result.quarantines,
+    )
     if result.held_rows:
-        log.warning("%s: %d rows held back in quarantine %s: %s", series.series_key, result.held_rows,
-                    result.quarantines, "; ".join(o.describe() for d in decisions for o in d.critical))  # fmt: skip
+        log.warning(
+            "%s: %d rows held back in quarantine %s: %s",
+            series.series_key,
+            result.held_rows,
+            result.quarantines,
+            "; ".join(o.describe() for d in decisions for o in d.critical),
+        )
 
 
 def _release_pending(conn: Connection, snapshot_id: int) -> bool:
@@ -328,13 +350,22 @@ def _parse(
 ) -> ParseResult:
     parsed = source.parse(fetched, series, regions)
     if parsed.unmapped_regions:
-        log.warning("%s: %d region codes without a KATO alias were skipped: %s", series.series_key,
-                    len(parsed.unmapped_regions), parsed.unmapped_regions)  # fmt: skip
+        log.warning(
+            "%s: %d region codes without a KATO alias were skipped: %s",
+            series.series_key,
+            len(parsed.unmapped_regions),
+            parsed.unmapped_regions,
+        )
     result.unmapped_regions += len(parsed.unmapped_regions)
     result.skipped_rows += parsed.skipped_rows
     for kind, count in parsed.warnings.items():
-        log.warning("%s: %d rows %s (stored on the snapshot): %s", series.series_key, count, kind,
-                    parsed.warning_samples.get(kind, [])[:3])  # fmt: skip
+        log.warning(
+            "%s: %d rows %s (stored on the snapshot): %s",
+            series.series_key,
+            count,
+            kind,
+            parsed.warning_samples.get(kind, [])[:3],
+        )
         result.parse_warnings[kind] = result.parse_warnings.get(kind, 0) + count
     return parsed
 

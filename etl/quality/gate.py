@@ -107,8 +107,12 @@ def decide(conn: Connection, batch: Batch, outcomes: list[ExpectationOutcome]) -
         return GateDecision(True, run_id, critical, warnings, quarantine_id=released, released=released is not None)
     if decision == "released" and released is not None:  # "released" means a released quarantine: never None
         store.mark_loaded(conn, released, run_id)
-        log.warning("%s snapshot %s: loaded despite critical failures (quarantine %s released)", series_key,
-                    snapshot_id, released)  # fmt: skip
+        log.warning(
+            "%s snapshot %s: loaded despite critical failures (quarantine %s released)",
+            series_key,
+            snapshot_id,
+            released,
+        )
         return GateDecision(True, run_id, critical, warnings, quarantine_id=released, released=True)
     return _quarantine(conn, run_id, info, frame, critical, warnings, held)
 
@@ -147,8 +151,14 @@ def _quarantine(
     for outcome in critical:
         log.error("%s snapshot %s %s: %s", info.series_key, info.snapshot_id, what, outcome.describe())
     if new:  # one alert per quarantined snapshot, not one per nightly retry
-        notify(conn, run_id, DATASET, f"{info.series_key} (snapshot {info.snapshot_id})", critical,
-               _action(quarantine_id, info.row_count, failing if held else None))  # fmt: skip
+        notify(
+            conn,
+            run_id,
+            DATASET,
+            f"{info.series_key} (snapshot {info.snapshot_id})",
+            critical,
+            _action(quarantine_id, info.row_count, failing if held else None),
+        )
     return GateDecision(bool(held), run_id, critical, warnings, quarantine_id=quarantine_id, held_row_ids=held)
 
 

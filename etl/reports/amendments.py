@@ -133,8 +133,11 @@ def _rows(
     for ru, kk in pairs:
         code, obs, snaps = observations.get(ru.number, (None, [], [])) if block == "indicators" else (None, [], [])
         rows[f"{kato}|{block}|{ru.number}"] = {
-            "code": code, "obs": list(obs or []), "snap": list(snaps or []), "cols": _row_cells(ru, kk)
-        }  # fmt: skip
+            "code": code,
+            "obs": list(obs or []),
+            "snap": list(snaps or []),
+            "cols": _row_cells(ru, kk),
+        }
     return rows
 
 
@@ -217,14 +220,22 @@ def diff_cells(old: dict[str, dict] | None, new: dict[str, dict]) -> list[Change
                 continue
             changes.append(
                 Change(
-                    kato.strip() or None, block, row_no, row.get("code"), column,
-                    row["cols"]["name"]["ru"], row["cols"]["name"]["kk"],
-                    was["ru"], now["ru"], was["kk"], now["kk"],
+                    kato.strip() or None,
+                    block,
+                    row_no,
+                    row.get("code"),
+                    column,
+                    row["cols"]["name"]["ru"],
+                    row["cols"]["name"]["kk"],
+                    was["ru"],
+                    now["ru"],
+                    was["kk"],
+                    now["kk"],
                     old_observation_ids=tuple((before or {}).get("obs", [])),
                     new_observation_ids=tuple((after or {}).get("obs", [])),
                     new_snapshot_ids=tuple((after or {}).get("snap", [])),
                 )
-            )  # fmt: skip
+            )
     return changes
 
 

@@ -53,9 +53,15 @@ def change_row(position: int, change: Change | dict, language: str) -> list[Any]
     row_no = c["row_no"] if c["block"] == "indicators" else f"{c['row_no']} ({_BLOCK[language]['activities']})"
     old, new = (c[f"old_{language}"], c[f"new_{language}"])
     return [
-        position, (c["kato_code"] or "").strip(), row_no, c[f"row_name_{language}"],
-        column_label(c["column_name"], language), old or "—", new or "—", c[f"reason_{language}"],
-    ]  # fmt: skip
+        position,
+        (c["kato_code"] or "").strip(),
+        row_no,
+        c[f"row_name_{language}"],
+        column_label(c["column_name"], language),
+        old or "—",
+        new or "—",
+        c[f"reason_{language}"],
+    ]
 
 
 def add_changes_sheets(

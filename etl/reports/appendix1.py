@@ -61,21 +61,42 @@ TEXTS: dict[str, dict[str, Any]] = {
     "ru": {
         "sheet": "Приложение 1",
         "subtitle": "Перечень в редакции на {year} год. Версия {version}",
-        "columns": ("№ п/п", "№ национального индикатора", "Национальный индикатор", "Региональный индикатор",
-                    "Классификация", "Единица измерения", "Базовое значение", "Базовый год", "Целевое значение",
-                    "Целевой год", "Ответственные"),
+        "columns": (
+            "№ п/п",
+            "№ национального индикатора",
+            "Национальный индикатор",
+            "Региональный индикатор",
+            "Классификация",
+            "Единица измерения",
+            "Базовое значение",
+            "Базовый год",
+            "Целевое значение",
+            "Целевой год",
+            "Ответственные",
+        ),
         "derived": "Базовое значение в перечне не задано: Факт {year} года из официальных данных (расчётное)",
         "legend": "Курсивом – расчётное базовое значение (Факт базового года), в перечне не задано",
     },
     "kk": {
         "sheet": "1-қосымша",
         "subtitle": "{year} жылға арналған редакциядағы тізбе. {version}-нұсқа",
-        "columns": ("Р/с №", "Ұлттық индикатор №", "Ұлттық индикатор", "Өңірлік индикатор", "Жіктеу",
-                    "Өлшем бірлігі", "Базалық мән", "Базалық жыл", "Нысаналы мән", "Нысаналы жыл", "Жауаптылар"),
+        "columns": (
+            "Р/с №",
+            "Ұлттық индикатор №",
+            "Ұлттық индикатор",
+            "Өңірлік индикатор",
+            "Жіктеу",
+            "Өлшем бірлігі",
+            "Базалық мән",
+            "Базалық жыл",
+            "Нысаналы мән",
+            "Нысаналы жыл",
+            "Жауаптылар",
+        ),
         "derived": "Базалық мән тізбеде берілмеген: ресми деректерден {year} жылғы Факт (есептік)",
         "legend": "Көлбеу қаріппен – есептік базалық мән (базалық жылдың Фактісі), тізбеде берілмеген",
     },
-}  # fmt: skip
+}
 for _language, _texts in TEXTS.items():  # the order's words, kept in one place
     _texts["classes"] = order_texts.CLASSIFICATION[_language]
 #: column widths: the printable width of A4 landscape (``print_layout``), header words unbroken
@@ -102,11 +123,21 @@ def build_appendix1(conn: Connection, kato_code: str) -> dict[str, list[list[Any
     for language, texts in TEXTS.items():
         rows = list(conn.execute(text(_ROWS), {"kato": kato_code, "lang": language}).mappings())
         result[language] = [
-            [r["row_no"], r["code"], r["national_name"], r["regional_name"], texts["classes"][r["classification"]],
-             r["unit"], _number(r["baseline_value"]), r["baseline_year"], _number(r["target_value"]),
-             r["target_year"], r["responsible"]]
+            [
+                r["row_no"],
+                r["code"],
+                r["national_name"],
+                r["regional_name"],
+                texts["classes"][r["classification"]],
+                r["unit"],
+                _number(r["baseline_value"]),
+                r["baseline_year"],
+                _number(r["target_value"]),
+                r["target_year"],
+                r["responsible"],
+            ]
             for r in rows
-        ]  # fmt: skip
+        ]
         result["derived"] = [[bool(r["baseline_derived"])] for r in rows]
         result["decimals"] = [[int(r["decimals"] or 0)] for r in rows]
     return result

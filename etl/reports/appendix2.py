@@ -314,9 +314,18 @@ def _issue_one(engine: Engine, kato: str, year: int, status: str, out_dir: Path,
         cells = form_cells(conn, forms)
         amends = amend(conn, "appendix2", kato, year, cells, path, info) if status == "amended" else None
         issued = record_report(
-            conn, "appendix2", kato, year, version, status, path, digest,
-            cells=cells, facts_filled=facts_filled(forms[0].indicators), amends=amends and amends[0],
-        )  # fmt: skip
+            conn,
+            "appendix2",
+            kato,
+            year,
+            version,
+            status,
+            path,
+            digest,
+            cells=cells,
+            facts_filled=facts_filled(forms[0].indicators),
+            amends=amends and amends[0],
+        )
         if amends and issued.report_id is not None:  # record_report always gives the new version's id
             record_changes(conn, issued.report_id, amends[1])
         return issued

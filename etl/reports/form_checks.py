@@ -45,7 +45,7 @@ def _row(r: FormRow, block: str, columns: tuple[str, ...]) -> dict:
             columns,
             (r.number or None, r.name, r.responsible, r.source, r.unit, r.year, r.plan, fact, r.note),
             strict=True,
-        ),  # fmt: skip
+        ),
         block=block,
         row_no=r.number or None,
         report_year=r.year,

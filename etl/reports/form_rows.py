@@ -24,9 +24,20 @@ from etl.exports.numbers import plain
 from etl.reports.forms import Appendix2Form, FormRow
 
 COLUMNS = (
-    "language", "block", "number", "indicator_code", "name", "responsible", "source", "unit", "year", "plan",
-    "fact", "fact_text", "note",
-)  # fmt: skip
+    "language",
+    "block",
+    "number",
+    "indicator_code",
+    "name",
+    "responsible",
+    "source",
+    "unit",
+    "year",
+    "plan",
+    "fact",
+    "fact_text",
+    "note",
+)
 FORMATS = ("csv", "json")
 
 
@@ -45,12 +56,20 @@ def form_records(forms: Sequence[Appendix2Form], codes: Sequence[str]) -> list[d
 
 def _record(language: str, block: str, code: str, row: FormRow) -> dict[str, str]:
     return {
-        "language": language, "block": block, "number": row.number, "indicator_code": code, "name": row.name,
-        "responsible": row.responsible, "source": row.source, "unit": row.unit, "year": str(row.year),
+        "language": language,
+        "block": block,
+        "number": row.number,
+        "indicator_code": code,
+        "name": row.name,
+        "responsible": row.responsible,
+        "source": row.source,
+        "unit": row.unit,
+        "year": str(row.year),
         "plan": "" if row.plan is None else plain(row.plan, row.decimals),
         "fact": "" if row.fact is None else plain(row.fact, row.decimals),
-        "fact_text": row.fact_text, "note": row.note,
-    }  # fmt: skip
+        "fact_text": row.fact_text,
+        "note": row.note,
+    }
 
 
 def render(forms: Sequence[Appendix2Form], codes: Sequence[str]) -> dict[str, bytes]:
@@ -62,9 +81,13 @@ def render(forms: Sequence[Appendix2Form], codes: Sequence[str]) -> dict[str, by
     writer.writerows(records)
     first = forms[0]
     document = {
-        "kato_code": first.kato_code, "year": first.year, "status": first.status,
-        "region_name_ru": first.region_name_ru, "region_name_kk": first.region_name_kk, "rows": records,
-    }  # fmt: skip
+        "kato_code": first.kato_code,
+        "year": first.year,
+        "status": first.status,
+        "region_name_ru": first.region_name_ru,
+        "region_name_kk": first.region_name_kk,
+        "rows": records,
+    }
     return {
         "csv": out.getvalue().encode("utf-8"),
         "json": (json.dumps(document, ensure_ascii=False, indent=1) + "\n").encode("utf-8"),

@@ -101,22 +101,45 @@ def record_report(
     cells it printed, how many Facts it carries and the official version it amends (``amendments``)."""
     file_sha = hashlib.sha256(path.read_bytes()).hexdigest()
     params = {"kind": kind, "k": kato_code, "y": year, "v": version, "s": status, "p": str(path)}
-    extra = {"cells": None if cells is None else json.dumps(cells, ensure_ascii=False, sort_keys=True),
-             "facts": facts_filled, "amends": amends}  # fmt: skip
+    extra = {
+        "cells": None if cells is None else json.dumps(cells, ensure_ascii=False, sort_keys=True),
+        "facts": facts_filled,
+        "amends": amends,
+    }
     report_id = conn.execute(text(_RECORD), {**params, "sha": file_sha, "csha": digest, **extra}).scalar_one()
-    log.info("issued %s %s %s v%d (%s, %s Facts): %s", kind, kato_code or "national", year, version, status,
-             "?" if facts_filled is None else facts_filled, path)  # fmt: skip
+    log.info(
+        "issued %s %s %s v%d (%s, %s Facts): %s",
+        kind,
+        kato_code or "national",
+        year,
+        version,
+        status,
+        "?" if facts_filled is None else facts_filled,
+        path,
+    )
     return IssuedReport(kato_code, year, version, path, file_sha, True, report_id, status, facts_filled)
 
 
 def reused(latest: Any, kato_code: str | None, year: int) -> IssuedReport:
     """The latest version, issued before with the same content: nothing new."""
-    log.info("unchanged %s %s v%d: %s is still current, not issued again", kato_code or "national", year,
-             latest.version, latest.path)  # fmt: skip
+    log.info(
+        "unchanged %s %s v%d: %s is still current, not issued again",
+        kato_code or "national",
+        year,
+        latest.version,
+        latest.path,
+    )
     return IssuedReport(
-        kato_code, year, latest.version, Path(latest.path), latest.sha256, False, latest.report_id, latest.status,
+        kato_code,
+        year,
+        latest.version,
+        Path(latest.path),
+        latest.sha256,
+        False,
+        latest.report_id,
+        latest.status,
         getattr(latest, "facts_filled", None),
-    )  # fmt: skip
+    )
 
 
 def save_atomically(workbook: Any, path: Path) -> None:

@@ -46,8 +46,10 @@ def missing_kazakh(conn: Connection, kato_code: str, year: int | None = None) ->
     found = []
     for r in conn.execute(text(_OVERRIDES), params).mappings():
         for column in _missing(r, ("regional_name", "responsible")):
-            found.append(f"catalogue/appendix1.csv: region {kato_code}, row {r['row_no']} ({r['indicator_code']}): "
-                         f"{column} is empty while {column[:-3]}_ru is given")  # fmt: skip
+            found.append(
+                f"catalogue/appendix1.csv: region {kato_code}, row {r['row_no']} ({r['indicator_code']}): "
+                f"{column} is empty while {column[:-3]}_ru is given"
+            )
     for r in conn.execute(text(_INDICATORS), params).mappings():
         found += [
             f"catalogue/indicators.csv: indicator {r['code']}: {column} is empty" for column in _missing(r, _FIELDS)

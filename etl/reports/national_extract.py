@@ -72,9 +72,15 @@ def _line(kato: str, code: str, ru: FormRow, kk: FormRow, progress: dict | None)
         for lang in ("ru", "kk")
     }
     return ExtractLine(
-        kato, code, ru, kk, labels["ru"] or "", labels["kk"] or "",
-        _index(progress.get("escap_current_status")), _index(progress.get("escap_api")),
-    )  # fmt: skip
+        kato,
+        code,
+        ru,
+        kk,
+        labels["ru"] or "",
+        labels["kk"] or "",
+        _index(progress.get("escap_current_status")),
+        _index(progress.get("escap_api")),
+    )
 
 
 def _index(value: float | None) -> Decimal | None:
@@ -140,9 +146,18 @@ def issue_national_extract(
         cells = extract_cells(conn, extract)
         amends = amend(conn, KIND, None, year, cells, path, info) if status == "amended" else None
         issued = record_report(
-            conn, KIND, None, year, version, status, path, digest,
-            cells=cells, facts_filled=facts, amends=amends and amends[0],
-        )  # fmt: skip
+            conn,
+            KIND,
+            None,
+            year,
+            version,
+            status,
+            path,
+            digest,
+            cells=cells,
+            facts_filled=facts,
+            amends=amends and amends[0],
+        )
         if amends and issued.report_id is not None:  # record_report always gives the new version's id
             record_changes(conn, issued.report_id, amends[1])
         return issued, extract

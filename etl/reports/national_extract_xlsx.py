@@ -53,17 +53,41 @@ TEXTS: dict[str, ExtractTexts] = {
         "регионального планирования на конец {year} года (пункт 26)",
         version="Версия свода: {version}",
         line_columns=(
-            "Код КАТО", "Регион", "№ п/п", "Код индикатора", "Наименование", "Единица измерения", "Отчетный год",
-            "План", "Факт", "Пояснения при необходимости", "Ответственные", "Источник информации",
-            "Оценка прогресса", "Индекс текущего состояния (ЭСКАТО)", "Индекс ожидаемого прогресса (ЭСКАТО)",
+            "Код КАТО",
+            "Регион",
+            "№ п/п",
+            "Код индикатора",
+            "Наименование",
+            "Единица измерения",
+            "Отчетный год",
+            "План",
+            "Факт",
+            "Пояснения при необходимости",
+            "Ответственные",
+            "Источник информации",
+            "Оценка прогресса",
+            "Индекс текущего состояния (ЭСКАТО)",
+            "Индекс ожидаемого прогресса (ЭСКАТО)",
         ),
         coverage_columns=(
-            "Код КАТО", "Регион", "Индикаторов в форме", "Факт заполнен", "Без факта", "Версия формы",
-            "Статус формы", "Форма актуальна", "SHA-256 файла формы",
+            "Код КАТО",
+            "Регион",
+            "Индикаторов в форме",
+            "Факт заполнен",
+            "Без факта",
+            "Версия формы",
+            "Статус формы",
+            "Форма актуальна",
+            "SHA-256 файла формы",
         ),
         integration_columns=(
-            "Код КАТО", "Регион", "Актуальных индикаторов (класс. 1)", "Интегрировано", "Доля, %",
-            "Не интегрированы", "Документы (дата принятия: индикаторы, пункт)",
+            "Код КАТО",
+            "Регион",
+            "Актуальных индикаторов (класс. 1)",
+            "Интегрировано",
+            "Доля, %",
+            "Не интегрированы",
+            "Документы (дата принятия: индикаторы, пункт)",
         ),
         yes="да",
         no="нет",
@@ -79,23 +103,47 @@ TEXTS: dict[str, ExtractTexts] = {
         "құжаттарына интеграциялану деңгейі (26-тармақ)",
         version="Жиынтық нұсқасы: {version}",
         line_columns=(
-            "ҚАТО коды", "Өңір", "Р/с №", "Индикатор коды", "Атауы", "Өлшем бірлігі", "Есепті жыл",
-            "Жоспар", "Факт", "Қажет болған жағдайда түсіндірмелер", "Жауаптылар", "Ақпарат көзі",
-            "Прогресс бағасы", "Ағымдағы жағдай индексі (ЭСКАТО)", "Күтілетін прогресс индексі (ЭСКАТО)",
+            "ҚАТО коды",
+            "Өңір",
+            "Р/с №",
+            "Индикатор коды",
+            "Атауы",
+            "Өлшем бірлігі",
+            "Есепті жыл",
+            "Жоспар",
+            "Факт",
+            "Қажет болған жағдайда түсіндірмелер",
+            "Жауаптылар",
+            "Ақпарат көзі",
+            "Прогресс бағасы",
+            "Ағымдағы жағдай индексі (ЭСКАТО)",
+            "Күтілетін прогресс индексі (ЭСКАТО)",
         ),
         coverage_columns=(
-            "ҚАТО коды", "Өңір", "Нысандағы индикаторлар", "Факт толтырылған", "Фактісіз", "Нысан нұсқасы",
-            "Нысан мәртебесі", "Нысан өзекті", "Нысан файлының SHA-256",
+            "ҚАТО коды",
+            "Өңір",
+            "Нысандағы индикаторлар",
+            "Факт толтырылған",
+            "Фактісіз",
+            "Нысан нұсқасы",
+            "Нысан мәртебесі",
+            "Нысан өзекті",
+            "Нысан файлының SHA-256",
         ),
         integration_columns=(
-            "ҚАТО коды", "Өңір", "Өзекті индикаторлар (1-жіктеу)", "Интеграцияланған", "Үлесі, %",
-            "Интеграцияланбаған", "Құжаттар (қабылданған күні: индикаторлар, тармақ)",
+            "ҚАТО коды",
+            "Өңір",
+            "Өзекті индикаторлар (1-жіктеу)",
+            "Интеграцияланған",
+            "Үлесі, %",
+            "Интеграцияланбаған",
+            "Құжаттар (қабылданған күні: индикаторлар, тармақ)",
         ),
         yes="иә",
         no="жоқ",
         none="нысан шығарылмаған",
     ),
-}  # fmt: skip
+}
 #: column widths: fit to the page width, the extract's 15 columns print at 80 % (10 pt type at 8 pt and more,
 #: ``print_layout``), every header word whole in its column
 LINE_WIDTHS = (10, 11, 5, 11, 29, 10, 9, 8, 8, 16, 14, 13, 10, 10, 11)
@@ -146,8 +194,22 @@ def _line_values(line: ExtractLine, language: str, year: int, region: str) -> li
     plan = Number(row.plan, row.decimals) if row.plan is not None else None
     escap = [None if v is None else Number(v, ESCAP_DECIMALS) for v in (line.escap_status, line.escap_api)]
     progress = (line.progress_kk if language == "kk" else line.progress_ru) or None
-    return [line.kato_code, region, row.number, line.code, row.name, row.unit, year, plan, fact, row.note or None,
-            row.responsible, row.source, progress, *escap]  # fmt: skip
+    return [
+        line.kato_code,
+        region,
+        row.number,
+        line.code,
+        row.name,
+        row.unit,
+        year,
+        plan,
+        fact,
+        row.note or None,
+        row.responsible,
+        row.source,
+        progress,
+        *escap,
+    ]
 
 
 def _integration_values(region: RegionIntegration, language: str) -> list[Any]:
@@ -160,8 +222,15 @@ def _integration_values(region: RegionIntegration, language: str) -> list[Any]:
         for d in region.documents
     )
     share_cell = Number(share, SHARE_DECIMALS) if share is not None else "—"
-    return [region.kato_code, name, region.class1_count, region.integrated_count, share_cell,
-            ", ".join(region.not_integrated) or None, documents or None]  # fmt: skip
+    return [
+        region.kato_code,
+        name,
+        region.class1_count,
+        region.integrated_count,
+        share_cell,
+        ", ".join(region.not_integrated) or None,
+        documents or None,
+    ]
 
 
 def _coverage_values(region: RegionCoverage, texts: ExtractTexts, language: str) -> list[Any]:

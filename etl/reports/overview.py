@@ -124,6 +124,6 @@ def build_overview(conn: Connection, extract: NationalExtract) -> Overview:
                 tuple(trends.get(key, ())),
                 category.get(key),
                 {"ru": line.progress_ru, "kk": line.progress_kk},
-            )  # fmt: skip
+            )
         )
     return Overview(extract.year, extract.status, extract.regions, list(indicators.values()))

@@ -130,9 +130,11 @@ def render_overview(overview: Overview, info: DocumentInfo, language: str, bound
     lines = sum(len(i.lines) for i in overview.indicators)
     facts = sum(line.fact is not None for i in overview.indicators for line in i.lines)
     document = t["document"].format(
-        version=info.version, status=info.status_line(language), issued=f"{info.issued_on:%d.%m.%Y}",
+        version=info.version,
+        status=info.status_line(language),
+        issued=f"{info.issued_on:%d.%m.%Y}",
         sha=info.content_sha256,
-    )  # fmt: skip
+    )
     coverage = t["coverage"].format(regions=len(overview.regions), year=overview.year, facts=facts, lines=lines)
     parts = [
         f'<!DOCTYPE html><html lang="{t["lang"]}"><head><meta charset="utf-8">',
@@ -189,9 +191,16 @@ def _table(indicator: IndicatorOverview, year: int, language: str) -> str:
     t = TEXTS[language]
     header = "".join(
         f"<th>{escape(label)}</th>"
-        for label in (t["region"], t["class"], t["plan"].format(year=year), t["fact"].format(year=year),
-                      t["target"], t["trend"], t["progress"])
-    )  # fmt: skip
+        for label in (
+            t["region"],
+            t["class"],
+            t["plan"].format(year=year),
+            t["fact"].format(year=year),
+            t["target"],
+            t["trend"],
+            t["progress"],
+        )
+    )
     rows = "".join(_row(line, indicator.decimals, language) for line in indicator.lines)
     return f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
 

@@ -55,8 +55,12 @@ class OverviewFiles:
     skipped: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"extract_version": self.extract_version, "written": self.written, "present": self.present,
-                "skipped": self.skipped}  # fmt: skip
+        return {
+            "extract_version": self.extract_version,
+            "written": self.written,
+            "present": self.present,
+            "skipped": self.skipped,
+        }
 
 
 def write_overview(engine: Engine, year: int, extract: NationalExtract | None = None) -> OverviewFiles:
@@ -149,10 +153,16 @@ def print_pdf(browser: str, html: Path) -> bytes:
     with tempfile.TemporaryDirectory(prefix="sdg-print-") as tmp:
         out = Path(tmp) / "page.pdf"
         command = [
-            browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-            "--no-pdf-header-footer", f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}",
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={tmp}/profile",
+            f"--print-to-pdf={out}",
             html.resolve().as_uri(),
-        ]  # fmt: skip
+        ]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=PRINT_TIMEOUT, check=False)
         except subprocess.TimeoutExpired as exc:

@@ -124,20 +124,28 @@ def _chart_row(line: RegionLine, cy: float, x, year: int, language: str) -> list
     ]
     if line.target is not None:
         tx = x(line.target)
-        parts.append(f'<line class="target" x1="{tx:.1f}" y1="{cy - 7:.1f}" x2="{tx:.1f}" y2="{cy + 7:.1f}" '
-                     f'stroke="#1b1b1b" stroke-width="2"/>')  # fmt: skip
+        parts.append(
+            f'<line class="target" x1="{tx:.1f}" y1="{cy - 7:.1f}" x2="{tx:.1f}" y2="{cy + 7:.1f}" '
+            f'stroke="#1b1b1b" stroke-width="2"/>'
+        )
     if line.plan is not None:
         px = x(line.plan)
-        parts.append(f'<path class="plan" d="M{px:.1f},{cy - 5:.1f}l5,5l-5,5l-5,-5z" fill="#fff" stroke="#4a6fa5" '
-                     f'stroke-width="1.5"/>')  # fmt: skip
+        parts.append(
+            f'<path class="plan" d="M{px:.1f},{cy - 5:.1f}l5,5l-5,5l-5,-5z" fill="#fff" stroke="#4a6fa5" '
+            f'stroke-width="1.5"/>'
+        )
     previous = _previous(line, year)
     if previous is not None and line.fact is not None and abs(x(line.fact) - x(previous)) > 6:
-        parts.append(f'<line x1="{x(previous):.1f}" y1="{cy:.1f}" x2="{x(line.fact):.1f}" y2="{cy:.1f}" '
-                     f'stroke="#9a9a9a" stroke-width="1.5" marker-end="url(#arrow)"/>')  # fmt: skip
+        parts.append(
+            f'<line x1="{x(previous):.1f}" y1="{cy:.1f}" x2="{x(line.fact):.1f}" y2="{cy:.1f}" '
+            f'stroke="#9a9a9a" stroke-width="1.5" marker-end="url(#arrow)"/>'
+        )
     if line.fact is not None:
         colour = COLOURS[line.category or ""]
-        parts.append(f'<circle class="fact" data-region="{line.kato_code}" cx="{x(line.fact):.1f}" cy="{cy:.1f}" '
-                     f'r="5" fill="{colour}" stroke="#333" stroke-width="0.6"/>')  # fmt: skip
+        parts.append(
+            f'<circle class="fact" data-region="{line.kato_code}" cx="{x(line.fact):.1f}" cy="{cy:.1f}" '
+            f'r="5" fill="{colour}" stroke="#333" stroke-width="0.6"/>'
+        )
     return parts
 
 
@@ -176,8 +184,10 @@ def region_bars(overview: Overview, language: str) -> str:
     most = max((sum(c.values()) for c in counts.values()), default=0) or 1
     plot = BARS_WIDTH - LABEL_WIDTH - 20
     height = ROW * len(overview.regions) + 8
-    parts = [f'<svg class="bars" width="{BARS_WIDTH}" height="{height}" viewBox="0 0 {BARS_WIDTH} {height}" '
-             f'role="img" style="{FONT};font-size:11px">']  # fmt: skip
+    parts = [
+        f'<svg class="bars" width="{BARS_WIDTH}" height="{height}" viewBox="0 0 {BARS_WIDTH} {height}" '
+        f'role="img" style="{FONT};font-size:11px">'
+    ]
     for row, region in enumerate(overview.regions):
         y = 4 + ROW * row
         name = region.name_kk if language == "kk" else region.name_ru
@@ -189,8 +199,10 @@ def region_bars(overview: Overview, language: str) -> str:
             if not count:
                 continue
             width = count / most * plot
-            parts.append(f'<rect data-region="{region.kato_code}" data-category="{code or "none"}" x="{x:.1f}" '
-                         f'y="{y}" width="{width:.1f}" height="{ROW - 4}" fill="{COLOURS[code]}"/>')  # fmt: skip
+            parts.append(
+                f'<rect data-region="{region.kato_code}" data-category="{code or "none"}" x="{x:.1f}" '
+                f'y="{y}" width="{width:.1f}" height="{ROW - 4}" fill="{COLOURS[code]}"/>'
+            )
             if width >= 14:
                 ink = "#fff" if code in ("target_achieved", "deterioration") else "#1b1b1b"
                 parts.append(
@@ -214,8 +226,10 @@ def map_defs(boundaries: BoundaryMap) -> str:
 def indicator_map(boundaries: BoundaryMap, indicator: IndicatorOverview, width: int = 250) -> str:
     """The regions coloured by their category for this indicator (blank: not listed or no border)."""
     height = round(boundaries.height * width / boundaries.width)
-    parts = [f'<svg class="map" width="{width}" height="{height}" viewBox="0 0 {boundaries.width:g} '
-             f'{boundaries.height:g}" role="img"><use href="#shape-others" fill="#f4f4f4" stroke="#fff"/>']  # fmt: skip
+    parts = [
+        f'<svg class="map" width="{width}" height="{height}" viewBox="0 0 {boundaries.width:g} '
+        f'{boundaries.height:g}" role="img"><use href="#shape-others" fill="#f4f4f4" stroke="#fff"/>'
+    ]
     listed = {line.kato_code: line for line in indicator.lines}
     for kato in boundaries.paths:
         line = listed.get(kato)

@@ -101,9 +101,8 @@ def setup_page(ws: Worksheet, title_rows: str, footer: DocumentInfo | None, lang
     ws.page_margins.top, ws.page_margins.bottom = MARGIN_TOP_IN, MARGIN_BOTTOM_IN
     ws.page_margins.header, ws.page_margins.footer = 0.2, 0.2
     if footer is not None:
-        for part, text in zip(
-            (ws.oddFooter.left, ws.oddFooter.right), footer.footer(language), strict=True  # type: ignore[union-attr]
-        ):  # fmt: skip
+        parts = (ws.oddFooter.left, ws.oddFooter.right)  # type: ignore[union-attr]
+        for part, text in zip(parts, footer.footer(language), strict=True):
             part.text, part.size, part.font = text, FOOTER_PT, "Times New Roman,Regular"
 
 

@@ -83,8 +83,9 @@ def on_task_end(context: Any = None) -> None:
     _Stopping.task_running = False
     if _Stopping.requested:
         ti = (context or {}).get("ti")
-        print(f"stopped by SIGTERM during {getattr(ti, 'task_id', 'a task')}: its work was rolled back",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"stopped by SIGTERM during {getattr(ti, 'task_id', 'a task')}: its work was rolled back", file=sys.stderr
+        )
         raise SystemExit(143)
 
 

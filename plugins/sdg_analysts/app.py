@@ -24,8 +24,11 @@ from sdg_analysts.database import analyst_engine
 from sdg_analysts.texts import ICON_SVG, LANGUAGES
 
 #: formats a report can be downloaded in: the issued XLSX and its sibling rows (sdg.report_file)
-FORMATS = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "csv": "text/csv",
-           "json": "application/json"}  # fmt: skip
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "json": "application/json",
+}
 
 
 def create_app(url: str | None = None, dependencies: list[Any] | None = None) -> FastAPI:

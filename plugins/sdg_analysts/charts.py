@@ -19,9 +19,27 @@ WIDTH, HEIGHT = 560, 300
 LEFT, RIGHT, TOP, BOTTOM = 64, 20, 18, 46
 #: one colour per region, by the catalogue's order (the same region has the same colour on every chart)
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#86bcb6", "#e15759",
-    "#8cd17d", "#b6992d", "#499894", "#d37295", "#a0cbe8", "#ffbe7d", "#79706e", "#d4a6c8", "#9d7660", "#bab0ac",
-)  # fmt: skip
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#ff9da7",
+    "#9c755f",
+    "#86bcb6",
+    "#e15759",
+    "#8cd17d",
+    "#b6992d",
+    "#499894",
+    "#d37295",
+    "#a0cbe8",
+    "#ffbe7d",
+    "#79706e",
+    "#d4a6c8",
+    "#9d7660",
+    "#bab0ac",
+)
 CHOSEN = "#0b3d91"
 PLAN = "#e8590c"
 TARGET = "#c92a2a"

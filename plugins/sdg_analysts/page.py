@@ -107,7 +107,7 @@ def render_page(conn: Connection, kato: str, year: int, language: str) -> str:
             report_status=REPORT_STATUS[language],
             decisions=DECISIONS[language],
             release=RELEASE_PLACEHOLDERS[language],
-        )  # fmt: skip
+        )
     )
 
 

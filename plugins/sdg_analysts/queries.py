@@ -186,7 +186,7 @@ def region_lines(conn: Connection, kato_code: str, year: int, language: str = "r
                 category,
                 label,
                 sources,
-            )  # fmt: skip
+            )
         )
     return lines
 
@@ -208,9 +208,16 @@ def history(conn: Connection, code: str, kato_code: str, language: str = "ru") -
     if line is not None and line.baseline_value is not None:
         baseline = (line.baseline_year, line.baseline_value)
     return History(
-        code, indicator[f"name_{language}"], indicator[f"unit_{language}"], int(indicator["decimals"]), kato_code,
-        series, plan, target, baseline,
-    )  # fmt: skip
+        code,
+        indicator[f"name_{language}"],
+        indicator[f"unit_{language}"],
+        int(indicator["decimals"]),
+        kato_code,
+        series,
+        plan,
+        target,
+        baseline,
+    )
 
 
 def issued_reports(conn: Connection, year: int, kato_code: str) -> list[IssuedReport]:

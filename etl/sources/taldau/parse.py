@@ -72,9 +72,14 @@ def parse_index_data(
 
 #: Taldau term names of common breakdowns -> SDMX SDG codes; other terms keep their term id as code.
 TERM_CODES = {
-    "всего": "_T", "мужчины": "M", "женщины": "F", "городская местность": "U", "сельская местность": "R",
-    "город": "U", "село": "R",
-}  # fmt: skip
+    "всего": "_T",
+    "мужчины": "M",
+    "женщины": "F",
+    "городская местность": "U",
+    "сельская местность": "R",
+    "город": "U",
+    "село": "R",
+}
 
 
 class _Cut:
