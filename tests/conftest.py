@@ -14,8 +14,11 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -40,7 +43,9 @@ for extra in (ROOT / "plugins", ROOT / "dags"):
 _counter = itertools.count()
 
 #: fixtures that reach PostgreSQL (every other database fixture builds on one of them): their users are ``db``
-DB_FIXTURES = frozenset({"pg_server_url", "template_db", "empty_db_url", "warehouse_url", "engine", "facts"})
+DB_FIXTURES = frozenset(
+    {"pg_server_url", "template_db", "empty_db_url", "warehouse_url", "engine", "facts", "facts_warehouse"}
+)
 #: fixtures that run Airflow's own commands on its metadata database: their users are ``airflow``
 AIRFLOW_FIXTURES = frozenset({"airflow_db"})
 #: the pure tier: what ``--fast`` selects
@@ -219,14 +224,124 @@ def smtp(monkeypatch) -> Iterator[SmtpInbox]:
     controller.stop()
 
 
-@pytest.fixture
-def facts(engine, replay):
-    """The bundled Taldau samples ingested through the real client and loader, facts computed for 2025."""
+@dataclass(frozen=True)
+class BuiltWarehouse:
+    """A warehouse prepared once: a database used as a template and the data directory its rows point into.
+
+    Preparing the same warehouse for every test that needs it (ingesting the samples, computing facts, issuing
+    forms) cost most of the suite's time; a test now gets a copy as exact as a fresh build, in a fraction of it.
+    """
+
+    name: str
+    data_dir: Path
+    taldau_url: str
+
+    def clone_into(self, server_url: str, url: str, taldau_url: str) -> None:
+        """Make the (so far untouched) database at ``url`` a copy of this one, and its data directory a copy too.
+
+        Paths into the data directory and the replay server's address stored in the rows are rewritten to the
+        test's own, so the copy reads as if the test had built it (only timestamps and no ids differ).
+        """
+        from sqlalchemy.engine import make_url
+
+        from etl.warehouse.connection import get_engine
+
+        name = make_url(url).database
+        get_engine(url).dispose()  # the test's engine stays usable: it reconnects to the copy
+        run_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        run_admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{self.name}"')
+        data_dir = config.data_dir()
+        if self.data_dir.is_dir():
+            shutil.copytree(self.data_dir, data_dir, symlinks=True, dirs_exist_ok=True)
+        replacements = [(str(self.data_dir), str(data_dir)), (self.taldau_url, taldau_url)]
+        _rewrite_rows(url, [(old, new) for old, new in replacements if old != new])
+        for manifest in (data_dir / "snapshots").rglob("*.json") if self.taldau_url != taldau_url else ():
+            manifest.write_text(manifest.read_text(encoding="utf-8").replace(self.taldau_url, taldau_url), "utf-8")
+
+
+def _rewrite_rows(url: str, replacements: list[tuple[str, str]]) -> None:
+    """Replace each old text by its new one in every text and JSON column of the warehouse's tables."""
+    from sqlalchemy import text
+
+    from etl.warehouse.connection import get_engine
+
+    columns_sql = """
+        SELECT c.table_schema, c.table_name, c.column_name, c.data_type FROM information_schema.columns AS c
+        JOIN information_schema.tables AS t USING (table_schema, table_name)
+        WHERE t.table_type = 'BASE TABLE' AND c.is_generated = 'NEVER'
+          AND c.table_schema NOT IN ('pg_catalog', 'information_schema')
+          AND c.data_type IN ('text', 'character varying', 'json', 'jsonb')
+    """
+    with get_engine(url).begin() as conn:
+        for schema, table, column, data_type in conn.execute(text(columns_sql)).all():
+            value = f'"{column}"::text'
+            for old, new in replacements:
+                rewritten = f"replace({value}, :old, :new)" + (
+                    "" if "char" in data_type or data_type == "text" else f"::{data_type}"
+                )
+                conn.execute(
+                    text(f'UPDATE "{schema}"."{table}" SET "{column}" = {rewritten} WHERE strpos({value}, :old) > 0'),
+                    {"old": old, "new": new},
+                )
+    get_engine(url).dispose()
+
+
+@contextmanager
+def built_warehouse(
+    server_url: str, base: str | BuiltWarehouse, root: Path, label: str, build: Callable[[], object]
+) -> Iterator[BuiltWarehouse]:
+    """Copy ``base`` (a template database's name or a built warehouse), run ``build`` on it, keep it as a template.
+
+    ``build`` runs with the warehouse, a data directory under ``root`` and a replay of the Taldau samples in the
+    environment, as a test's own set-up would; nothing of the running test's environment stays changed.
+    """
+    from etl.sources.replay import ReplayServer
+
+    name = f"sdg_built_{label}_{os.getpid()}"
+    url = database_url(server_url, name)
+    run_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    try:
+        with ReplayServer(config.SAMPLES_DIR) as server, pytest.MonkeyPatch.context() as env:
+            env.setenv("SDG_WAREHOUSE_URL", url)
+            env.setenv("SDG_DATA_DIR", str(root / "var"))
+            env.setenv("SDG_TALDAU_URL", server.url_for("taldau"))
+            built = BuiltWarehouse(name, root / "var", server.url_for("taldau"))
+            if isinstance(base, BuiltWarehouse):
+                run_admin(server_url, f'CREATE DATABASE "{name}"')
+                base.clone_into(server_url, url, server.url_for("taldau"))
+            else:
+                run_admin(server_url, f'CREATE DATABASE "{name}" TEMPLATE "{base}"')
+            build()
+        dispose_all()  # a template database must have no open sessions
+        yield built
+    finally:
+        dispose_all()
+        run_admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _ingest_samples_and_compute_2025() -> None:
     from etl.jobs import compute_facts, ingest, series_keys
 
     for key in series_keys("taldau"):
         ingest("taldau", key)
     compute_facts(2025)
+
+
+@pytest.fixture(scope="session")
+def facts_warehouse(pg_server_url: str, template_db: str, tmp_path_factory) -> Iterator[BuiltWarehouse]:
+    """The ``facts`` warehouse, built once per session."""
+    root = tmp_path_factory.mktemp("facts-warehouse")
+    with built_warehouse(pg_server_url, template_db, root, "facts", _ingest_samples_and_compute_2025) as built:
+        yield built
+
+
+@pytest.fixture
+def facts(engine, replay, warehouse_url, pg_server_url, facts_warehouse):
+    """The bundled Taldau samples ingested through the real client and loader, facts computed for 2025.
+
+    Built once per session (``facts_warehouse``) and copied into this test's database and data directory.
+    """
+    facts_warehouse.clone_into(pg_server_url, warehouse_url, replay)
     return engine
 
 
