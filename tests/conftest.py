@@ -12,6 +12,7 @@ tier, ``not db and not airflow and not slow``, in which reaching for a database 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 import shutil
@@ -257,6 +258,11 @@ class BuiltWarehouse:
         _rewrite_rows(url, [(old, new) for old, new in replacements if old != new])
         for manifest in (data_dir / "snapshots").rglob("*.json") if self.taldau_url != taldau_url else ():
             manifest.write_text(manifest.read_text(encoding="utf-8").replace(self.taldau_url, taldau_url), "utf-8")
+
+    def moved(self, value):
+        """``value`` (anything JSON can carry) with this warehouse's data directory replaced by the test's."""
+        old, new = (json.dumps(str(path))[1:-1] for path in (self.data_dir, config.data_dir()))
+        return json.loads(json.dumps(value).replace(old, new))
 
 
 def _rewrite_rows(url: str, replacements: list[tuple[str, str]]) -> None:

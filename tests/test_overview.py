@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import built_warehouse
 from lxml import html as lxml_html
 from sqlalchemy import text
 
@@ -45,15 +46,32 @@ def _tool(name: str) -> str:
     return path
 
 
-@pytest.fixture
-def overview(facts, monkeypatch):
-    """Every year's facts and progress, the forms and the extract of 2025 issued with the platform's map."""
+@pytest.fixture(scope="module")
+def overview_warehouse(pg_server_url, facts_warehouse, tmp_path_factory):
+    """The ``overview`` warehouse, built once for the module: computing every year took minutes per test."""
     if not PLATFORM_MAP.is_file():
         pytest.fail(f"{PLATFORM_MAP} missing: the tests read the national platform's data from ../shared")
+    issued = {}
+
+    def build() -> None:
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("SDG_BOUNDARY_FILE", str(PLATFORM_MAP))
+            compute_facts(None)
+            issue_forms(YEAR)
+            issued.update(issue_national_extract(YEAR))
+
+    root = tmp_path_factory.mktemp("overview-warehouse")
+    with built_warehouse(pg_server_url, facts_warehouse, root, "overview", build) as built:
+        yield built, issued
+
+
+@pytest.fixture
+def overview(overview_warehouse, engine, replay, warehouse_url, pg_server_url, monkeypatch):
+    """Every year's facts and progress, the forms and the extract of 2025 issued with the platform's map."""
+    built, issued = overview_warehouse
     monkeypatch.setenv("SDG_BOUNDARY_FILE", str(PLATFORM_MAP))
-    compute_facts(None)
-    issue_forms(YEAR)
-    return issue_national_extract(YEAR)
+    built.clone_into(pg_server_url, warehouse_url, replay)
+    return built.moved(issued)
 
 
 def _files(engine, version: int = 1) -> dict[tuple[str, str], tuple[Path, str]]:
