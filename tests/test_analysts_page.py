@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from conftest import built_warehouse
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
@@ -45,23 +46,44 @@ FORM_CSV = "SELECT sha256 FROM sdg.report_file WHERE report_id = :r AND format =
 PLANNED = {2023: Decimal("4.2"), 2024: Decimal("3.9"), 2025: Decimal("3.5")}
 
 
-@pytest.fixture
-def analysts_warehouse(facts, replay, tmp_path, monkeypatch):
-    """The warehouse described in the module docstring; returns the quarantine id of the held row."""
+@pytest.fixture(scope="module")
+def analysts_built(pg_server_url, facts_warehouse, tmp_path_factory):
+    """The warehouse described in the module docstring, built once for the module (every year's facts take long).
+
+    Returns the built warehouse, the quarantine id of the held row and the address the copy was served at.
+    """
     from etl.jobs import compute_facts, ingest, issue_forms
     from etl.sources.replay import ReplayServer
+    from etl.warehouse.connection import get_engine
 
-    with ReplayServer(_served_copy(tmp_path)) as server:
-        monkeypatch.setenv("SDG_TALDAU_URL", server.url_for("taldau"))
-        held = ingest("taldau", HELD_SERIES)
-    assert held["status"] == "partial", held
-    with facts.begin() as conn:
-        conn.execute(text(PLANS), {"k": KATO, "c": CODE})
-        conn.execute(text(TARGET), {"k": KATO, "c": CODE})
-    compute_facts(None)
-    issued = issue_forms(YEAR, regions=[KATO])
-    assert issued, "Astana's 2025 form was not issued"
-    return held["quarantines"][0]
+    root = tmp_path_factory.mktemp("analysts-warehouse")
+    made: dict = {}
+
+    def build() -> None:
+        with pytest.MonkeyPatch.context() as env, ReplayServer(_served_copy(root)) as server:
+            env.setenv("SDG_TALDAU_URL", server.url_for("taldau"))
+            made["served_url"] = server.url_for("taldau")
+            held = ingest("taldau", HELD_SERIES)
+            assert held["status"] == "partial", held
+            made["quarantine_id"] = held["quarantines"][0]
+            with get_engine().begin() as conn:
+                conn.execute(text(PLANS), {"k": KATO, "c": CODE})
+                conn.execute(text(TARGET), {"k": KATO, "c": CODE})
+            compute_facts(None)
+            issued = issue_forms(YEAR, regions=[KATO])
+            assert issued, "Astana's 2025 form was not issued"
+
+    with built_warehouse(pg_server_url, facts_warehouse, root, "analysts", build) as built:
+        yield built, made["quarantine_id"], made["served_url"]
+
+
+@pytest.fixture
+def analysts_warehouse(analysts_built, engine, replay, warehouse_url, pg_server_url, monkeypatch):
+    """The module's warehouse copied for this test; returns the quarantine id of the held row."""
+    built, quarantine_id, served_url = analysts_built
+    built.clone_into(pg_server_url, warehouse_url, replay)
+    monkeypatch.setenv("SDG_TALDAU_URL", served_url)  # as when the test served the copy itself
+    return quarantine_id
 
 
 def _served_copy(tmp_path: Path) -> Path:
