@@ -267,11 +267,9 @@ def _reports(engine, kato: str) -> list:
         ).all()
 
 
-def test_forms_show_facts_plans_and_activities_and_are_versioned(engine, replay, tmp_path):
+def test_forms_show_facts_plans_and_activities_and_are_versioned(facts, engine, replay, tmp_path):
     assert any(a["kato_code"] == ASTANA for a in _csv("activities.csv"))
     assert any(p["kato_code"] == ASTANA for p in _csv("plans.csv"))
-    _ingest_all()
-    compute_facts(YEAR)
     issued = issue_forms(YEAR)
     current = [r["kato_code"] for r in _csv("regions.csv") if r["kind"] != "country" and not r["valid_to"]]
     assert issued["forms"] == issued["new_versions"] == len(current) == 20

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from etl import config
-from etl.jobs import compute_facts, ingest, issue_forms, prepare_warehouse, series_keys
+from etl.jobs import issue_forms, prepare_warehouse
 from etl.quality.outcome import QualityFailure
 
 _CHECKSUM = "SELECT count(*), md5(coalesce(string_agg(t::text, ';' ORDER BY t::text), '')) FROM sdg.indicator t"
@@ -28,10 +28,7 @@ def test_a_catalogue_failing_its_suite_is_not_synced(engine, tmp_path, monkeypat
         assert conn.execute(text(_CHECKSUM)).one() == before
 
 
-def test_a_form_failing_its_suite_is_not_issued(engine, replay):
-    for key in series_keys("taldau"):
-        ingest("taldau", key)
-    compute_facts(2025)
+def test_a_form_failing_its_suite_is_not_issued(facts, engine):
     with engine.begin() as conn:  # synthetic damage behind the catalogue's back: a unit goes missing
         conn.execute(text("UPDATE sdg.indicator SET unit_ru = '' WHERE code = '3.2.1'"))
     with pytest.raises(QualityFailure, match=r"appendix2_form 2025 \(20 regions checked together") as failure:
