@@ -2,7 +2,9 @@
 
 ``SDG_TEST_DATABASE_URL`` (or ``SDG_WAREHOUSE_URL``) names a server whose user may create databases;
 CI points it at 127.0.0.1:5432. Without it the embedded PostgreSQL under ``var/test-pg`` is used.
-Each test gets its own database cloned from a migrated template, so tests never see each other's rows.
+Each test gets its own database cloned from a migrated template, so tests never see each other's rows. A warehouse
+that is expensive to prepare (``facts``; a module's own, see ``built_warehouse``) is built once and copied per test
+the same way, with its data directory, so the suite stays within CI's time limit.
 
 Tiers: a test using a database fixture is marked ``db`` and one using Airflow's metadata database ``airflow``,
 here at collection; ``slow`` is marked by hand. ``--fast`` (``bash scripts/test.sh --fast``) runs the pure
