@@ -192,6 +192,34 @@ def airflow_db() -> str:
     return os.environ["AIRFLOW_HOME"]
 
 
+@pytest.fixture(scope="session")
+def issued_warehouse(pg_server_url: str, facts_warehouse: BuiltWarehouse, tmp_path_factory):
+    """The ``issued_2025`` warehouse, built once per session: issuing every region's form takes long."""
+    from etl.jobs import issue_forms, issue_national_extract
+
+    made: dict = {}
+
+    def build() -> None:
+        made["forms"] = issue_forms(2025)
+        made["extract"] = issue_national_extract(2025)
+
+    root = tmp_path_factory.mktemp("issued-warehouse")
+    with built_warehouse(pg_server_url, facts_warehouse, root, "issued", build) as built:
+        yield built, made
+
+
+@pytest.fixture
+def issued_2025(issued_warehouse, engine, replay, warehouse_url, pg_server_url) -> dict:
+    """``facts`` with every region's draft form and the draft national extract of 2025 issued.
+
+    Returns what ``issue_forms(2025)`` and ``issue_national_extract(2025)`` returned (``forms``, ``extract``),
+    their paths in this test's data directory.
+    """
+    built, made = issued_warehouse
+    built.clone_into(pg_server_url, warehouse_url, replay)
+    return built.moved(made)
+
+
 class SmtpInbox:
     """What the in-process SMTP server received: (envelope recipients, parsed message) pairs."""
 

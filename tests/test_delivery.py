@@ -11,7 +11,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import built_warehouse
 from sqlalchemy import text
 
 from etl import config
@@ -23,27 +22,9 @@ YEAR = 2025
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture(scope="module")
-def issued_warehouse(pg_server_url, facts_warehouse, tmp_path_factory):
-    """The forms and the extract of 2025 issued once for the module (issuing every region's takes long)."""
-    made: dict = {}
-
-    def build() -> None:
-        forms = issue_forms(YEAR)
-        extract = issue_national_extract(YEAR)
-        made.update(forms=forms["paths"], extract=extract["path"])
-
-    root = tmp_path_factory.mktemp("issued-warehouse")
-    with built_warehouse(pg_server_url, facts_warehouse, root, "issued", build) as built:
-        yield built, made
-
-
 @pytest.fixture
-def issued(issued_warehouse, engine, replay, warehouse_url, pg_server_url):
-    """``facts`` with the forms and the extract of 2025 issued: the module's warehouse copied for this test."""
-    built, made = issued_warehouse
-    built.clone_into(pg_server_url, warehouse_url, replay)
-    return built.moved(made)
+def issued(issued_2025):
+    return {"forms": issued_2025["forms"]["paths"], "extract": issued_2025["extract"]["path"]}
 
 
 def _sha(path: Path) -> str:
