@@ -181,9 +181,12 @@ def _db_migrate(args: argparse.Namespace) -> int:
 def _ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from etl.catalogue.edition import reading_edition
     from etl.catalogue.model import load_series
+    from etl.warehouse.connection import get_engine
 
-    declared = [s for s in load_series() if not args.source or s.source in args.source]
+    with reading_edition(get_engine()):  # the series the jobs will see: the last sync's (sdg db migrate)
+        declared = [s for s in load_series() if not args.source or s.source in args.source]
     todo = [s.series_key for s in declared if not args.series or s.series_key in args.series]
     if not todo:
         print("no declared series match", file=sys.stderr)
