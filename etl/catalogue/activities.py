@@ -26,6 +26,7 @@ from etl.catalogue.files import (
 from etl.catalogue.mirror import replace_rows
 from etl.catalogue.model import Region, load_regions
 from etl.catalogue.sheet_import import (
+    KATO_FIELD,
     CellError,
     Checker,
     Field,
@@ -50,13 +51,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 #: Columns of the template. Russian texts have Russian headers and Kazakh texts Kazakh ones (the Kazakh
 #: sheet of Appendix 2 prints the Russian text where the Kazakh one is left empty).
 ACTIVITY_FIELDS: tuple[Field, ...] = (
-    Field(
-        "kato_code",
-        ("Код КАТО / ҚАТО коды", "Код КАТО", "ҚАТО коды"),
-        required=True,
-        hint_ru="9 цифр, например 710000000 (ячейка в текстовом формате)",
-        hint_kk="9 цифр, мысалы 710000000 (ұяшық мәтіндік пішімде)",
-    ),
+    KATO_FIELD,
     Field(
         "region",
         ("Регион / Өңір", "Регион", "Өңір"),

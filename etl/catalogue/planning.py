@@ -25,6 +25,7 @@ from etl.catalogue.mirror import replace_rows
 from etl.catalogue.model import Region, load_indicators, load_regions
 from etl.catalogue.planning_summary import PlannedDocument, RegionIntegration, integration_summary
 from etl.catalogue.sheet_import import (
+    KATO_FIELD,
     CellError,
     Field,
     ImportRejected,
@@ -61,13 +62,7 @@ _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FIELDS: tuple[Field, ...] = (
-    Field(
-        "kato_code",
-        ("Код КАТО / ҚАТО коды", "Код КАТО", "ҚАТО коды"),
-        required=True,
-        hint_ru="9 цифр, например 710000000 (ячейка в текстовом формате)",
-        hint_kk="9 цифр, мысалы 710000000 (ұяшық мәтіндік пішімде)",
-    ),
+    KATO_FIELD,
     Field(
         "indicator_code",
         ("Код индикатора / Индикатор коды", "Код индикатора", "Индикатор коды"),

@@ -17,6 +17,7 @@ from etl.catalogue.files import ALL_REGIONS, PLAN_COLUMNS, PLAN_PATH_COLUMNS, Ca
 from etl.catalogue.mirror import replace_rows
 from etl.catalogue.model import Region, load_regions
 from etl.catalogue.sheet_import import (
+    KATO_FIELD,
     CellError,
     Checker,
     Field,
@@ -40,13 +41,7 @@ LAST_PLAN_YEAR = 2100
 PLAN_PATH_METHODS = ("linear", "none")
 
 PLAN_FIELDS: tuple[Field, ...] = (
-    Field(
-        "kato_code",
-        ("Код КАТО / ҚАТО коды", "Код КАТО", "ҚАТО коды"),
-        required=True,
-        hint_ru="9 цифр, например 710000000 (ячейка в текстовом формате)",
-        hint_kk="9 цифр, мысалы 710000000 (ұяшық мәтіндік пішімде)",
-    ),
+    KATO_FIELD,
     Field(
         "region",
         ("Регион / Өңір", "Регион", "Өңір"),

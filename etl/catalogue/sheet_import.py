@@ -79,6 +79,16 @@ class Field:
         return self.titles[0]
 
 
+#: the region's KATO code: the first column of every regional template (plans, activities, the planning register)
+KATO_FIELD = Field(
+    "kato_code",
+    ("Код КАТО / ҚАТО коды", "Код КАТО", "ҚАТО коды"),
+    required=True,
+    hint_ru="9 цифр, например 710000000 (ячейка в текстовом формате)",
+    hint_kk="9 цифр, мысалы 710000000 (ұяшық мәтіндік пішімде)",
+)
+
+
 @dataclass
 class Sheet:
     """The header and the non-empty numbered rows of one file (or of one sheet of a workbook)."""
