@@ -6,53 +6,13 @@ The files are the source of truth, versioned in git; the warehouse mirrors them 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterator
 from pathlib import Path
 
 from etl import config
+from etl.sources.series import CatalogueError, Row  # the row contract sources read their options from
 
 ALL_REGIONS = "*"
-
-
-class CatalogueError(ValueError):
-    """A catalogue file does not fit its documented columns."""
-
-
-@dataclass(frozen=True)
-class Row:
-    """One CSV row with typed getters that report where a bad cell is."""
-
-    path: Path
-    line: int
-    data: dict[str, str]
-    #: the file as people name it, relative to the catalogue folder (``series/taldau.csv``)
-    label: str = ""
-
-    def where(self, column: str) -> str:
-        return f"{self.label or self.path.name}, line {self.line}, column {column!r}"
-
-    def text(self, column: str, required: bool = True) -> str:
-        value = (self.data.get(column) or "").strip()
-        if required and not value:
-            raise CatalogueError(f"{self.where(column)}: value required")
-        return value
-
-    def integer(self, column: str, required: bool = True) -> int | None:
-        return self._convert(column, required, int, "an integer")
-
-    def decimal(self, column: str, required: bool = True) -> Decimal | None:
-        return self._convert(column, required, Decimal, "a number")
-
-    def _convert(self, column: str, required: bool, kind: Callable, label: str):
-        value = self.text(column, required)
-        if not value:
-            return None
-        try:
-            return kind(value.replace(",", "."))
-        except (ValueError, InvalidOperation) as exc:
-            raise CatalogueError(f"{self.where(column)}: expected {label}, got {value!r}") from exc
 
 
 def read_rows(name: str, required_columns: tuple[str, ...], folder: Path | None = None) -> Iterator[Row]:

@@ -16,8 +16,8 @@ from etl.sources.observations import OBSERVATION_COLUMNS
 from etl.sources.series import Series
 
 if TYPE_CHECKING:
-    from etl.catalogue.files import Row
     from etl.sources.http import Fetched
+    from etl.sources.series import Row
 
 
 @dataclass

@@ -7,15 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from etl.catalogue.files import CatalogueError
 from etl.sources.base import ParseResult, RegionLookup
 from etl.sources.files.inbox import Inbox
 from etl.sources.files.parse import MAX_PROBLEMS, parse_report
+from etl.sources.series import CatalogueError
 
 if TYPE_CHECKING:
-    from etl.catalogue.files import Row
     from etl.sources.http import Fetched
-    from etl.sources.series import Series
+    from etl.sources.series import Row, Series
 
 KEY_PREFIX = "files:"
 _SUBMITTER = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")

@@ -10,17 +10,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from etl.catalogue.files import CatalogueError
 from etl.sources.base import RegionLookup
 from etl.sources.opensdg.client import INDICATOR_ID, OpenSdgClient
 from etl.sources.opensdg.parse import OpenSdgParseResult, parse_indicator_csv
+from etl.sources.series import CatalogueError
 
 if TYPE_CHECKING:
     import requests
 
-    from etl.catalogue.files import Row
     from etl.sources.http import Fetched
-    from etl.sources.series import Series
+    from etl.sources.series import Row, Series
 
 
 class OpenSdgSource:

@@ -5,17 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from etl.catalogue.files import CatalogueError
 from etl.sources.base import ParseResult, RegionLookup
 from etl.sources.sdmx.client import _SAFE_PART, SdmxClient
 from etl.sources.sdmx.formats import FORMATS
 from etl.sources.sdmx.parse import to_frame
 from etl.sources.sdmx.read import read_data, read_structure
+from etl.sources.series import CatalogueError
 
 if TYPE_CHECKING:
-    from etl.catalogue.files import Row
     from etl.sources.http import Fetched
-    from etl.sources.series import Series
+    from etl.sources.series import Row, Series
 
 #: alias schemes of ``sdg.region_alias`` that REF_AREA codes may use
 AREA_SCHEMES = frozenset({"m49", "iso3166_2", "kato", "opensdg", "taldau_term", "name_ru"})

@@ -7,18 +7,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from etl.catalogue.files import CatalogueError
 from etl.sources.base import ParseResult, RegionLookup
 from etl.sources.errors import SourceError
+from etl.sources.series import CatalogueError
 from etl.sources.taldau import discovery
 from etl.sources.taldau.client import TaldauClient
 from etl.sources.taldau.parse import SOURCE, parse_index_data
 from etl.sources.taldau.periods import PERIOD_TYPES
 
 if TYPE_CHECKING:
-    from etl.catalogue.files import Row
     from etl.sources.http import Fetched
-    from etl.sources.series import Series
+    from etl.sources.series import Row, Series
 
 log = logging.getLogger(__name__)
 

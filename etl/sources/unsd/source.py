@@ -6,16 +6,15 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from etl.catalogue.files import CatalogueError
 from etl.sources.base import ParseResult, RegionLookup
+from etl.sources.series import CatalogueError
 from etl.sources.unsd.client import UnsdClient
 from etl.sources.unsd.paging import fetch_pages
 from etl.sources.unsd.parse import parse_page
 
 if TYPE_CHECKING:
-    from etl.catalogue.files import Row
     from etl.sources.http import Fetched
-    from etl.sources.series import Series
+    from etl.sources.series import Row, Series
 
 DEFAULT_AREA = "398"  # M49 code of Kazakhstan
 DEFAULT_PAGE_SIZE = 500
