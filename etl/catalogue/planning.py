@@ -25,6 +25,7 @@ from etl.catalogue.mirror import replace_rows
 from etl.catalogue.model import Region, load_indicators, load_regions
 from etl.catalogue.planning_summary import PlannedDocument, RegionIntegration, integration_summary
 from etl.catalogue.sheet_import import (
+    INDICATOR_FIELD,
     KATO_FIELD,
     CellError,
     Field,
@@ -63,13 +64,7 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FIELDS: tuple[Field, ...] = (
     KATO_FIELD,
-    Field(
-        "indicator_code",
-        ("Код индикатора / Индикатор коды", "Код индикатора", "Индикатор коды"),
-        required=True,
-        hint_ru="номер национального индикатора ЦУР из каталога, например 3.2.1",
-        hint_kk="каталогтағы ТДМ ұлттық индикаторының нөмірі, мысалы 3.2.1",
-    ),
+    INDICATOR_FIELD,
     Field(
         "document_ru",
         (

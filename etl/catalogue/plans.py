@@ -17,6 +17,7 @@ from etl.catalogue.files import ALL_REGIONS, PLAN_COLUMNS, PLAN_PATH_COLUMNS, Ca
 from etl.catalogue.mirror import replace_rows
 from etl.catalogue.model import Region, load_regions
 from etl.catalogue.sheet_import import (
+    INDICATOR_FIELD,
     KATO_FIELD,
     CellError,
     Checker,
@@ -49,13 +50,7 @@ PLAN_FIELDS: tuple[Field, ...] = (
         hint_ru="наименование региона, для справки (не проверяется)",
         hint_kk="өңірдің атауы, анықтама үшін (тексерілмейді)",
     ),
-    Field(
-        "indicator_code",
-        ("Код индикатора / Индикатор коды", "Код индикатора", "Индикатор коды"),
-        required=True,
-        hint_ru="номер национального индикатора ЦУР из каталога, например 3.2.1",
-        hint_kk="каталогтағы ТДМ ұлттық индикаторының нөмірі, мысалы 3.2.1",
-    ),
+    INDICATOR_FIELD,
     Field(
         "indicator_name",
         ("Наименование индикатора / Индикатордың атауы", "Наименование индикатора", "Индикатордың атауы"),

@@ -88,6 +88,15 @@ KATO_FIELD = Field(
     hint_kk="9 цифр, мысалы 710000000 (ұяшық мәтіндік пішімде)",
 )
 
+#: the national indicator's number, as in ``catalogue/indicators.csv`` (plans, the planning register)
+INDICATOR_FIELD = Field(
+    "indicator_code",
+    ("Код индикатора / Индикатор коды", "Код индикатора", "Индикатор коды"),
+    required=True,
+    hint_ru="номер национального индикатора ЦУР из каталога, например 3.2.1",
+    hint_kk="каталогтағы ТДМ ұлттық индикаторының нөмірі, мысалы 3.2.1",
+)
+
 
 @dataclass
 class Sheet:
